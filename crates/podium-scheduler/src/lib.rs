@@ -1,0 +1,1 @@
+//! podium-scheduler: pure conference schedule optimizer (see docs/scheduler.md).
