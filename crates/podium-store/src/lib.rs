@@ -1,1 +1,169 @@
-//! podium-store
+//! podium's storage: the `Store` trait with use-case shaped methods, implemented once over
+//! sqlx's `AnyPool` with one set of queries that SQLite and PostgreSQL both understand.
+//!
+//! Rules that keep one query set portable: `$1` placeholders, integers as BIGINT (decoded as
+//! `i64`), instants as unix seconds, lists as JSON text, booleans as 0/1. Backend-specific SQL
+//! lives in `backend.rs` only.
+
+mod backend;
+mod program;
+mod user;
+
+use async_trait::async_trait;
+use podium_domain::{Conference, ConferenceId, NewProgram, Program, ProgramError, Role, UserId};
+
+pub use backend::{Backend, redact_url};
+pub use user::NewUser;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness or reference rule refused the write; `constraint` names it.
+    #[error("conflict on {constraint}")]
+    Conflict {
+        /// The constraint's name (PostgreSQL) or SQLite's description of it.
+        constraint: String,
+    },
+    /// The input broke a domain rule.
+    #[error(transparent)]
+    Invalid(#[from] ProgramError),
+    /// Stored data that cannot be read back (a bug or a hand-edited database).
+    #[error("corrupt data in {table}: {detail}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The database failed.
+    #[error("database error: {0}")]
+    Other(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound("row"),
+            sqlx::Error::Database(db)
+                if matches!(
+                    db.kind(),
+                    sqlx::error::ErrorKind::UniqueViolation
+                        | sqlx::error::ErrorKind::ForeignKeyViolation
+                ) =>
+            {
+                StoreError::Conflict {
+                    constraint: db
+                        .constraint()
+                        .map_or_else(|| db.message().to_owned(), str::to_owned),
+                }
+            }
+            _ => StoreError::Other(e),
+        }
+    }
+}
+
+/// Everything podium reads and writes. One implementation serves SQLite and PostgreSQL.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Every conference, newest first.
+    async fn list_conferences(&self) -> Result<Vec<Conference>, StoreError>;
+
+    /// The conference with this slug, or `NotFound`.
+    async fn conference_by_slug(&self, slug: &str) -> Result<Conference, StoreError>;
+
+    /// The conference's public program: its latest released schedule version.
+    async fn program(&self, conference: ConferenceId) -> Result<Program, StoreError>;
+
+    /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
+    /// transaction: all or nothing. The program is validated first.
+    async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
+
+    /// Creates a user account; `Conflict { constraint: "users_email_key" }` if the email is taken.
+    async fn create_user(&self, user: &NewUser) -> Result<UserId, StoreError>;
+
+    /// Gives a user a role in a conference (idempotent).
+    async fn grant_role(
+        &self,
+        user: UserId,
+        conference: ConferenceId,
+        role: Role,
+    ) -> Result<(), StoreError>;
+
+    /// The user's roles in a conference.
+    async fn roles(&self, user: UserId, conference: ConferenceId) -> Result<Vec<Role>, StoreError>;
+}
+
+/// The `Store` over a sqlx `AnyPool`.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: sqlx::AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and runs the migrations
+    /// of that backend.
+    pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
+        let (pool, backend) = backend::connect(url).await?;
+        let store = SqlStore { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Runs pending migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        backend::migrate(&self.pool, self.backend).await
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn list_conferences(&self) -> Result<Vec<Conference>, StoreError> {
+        program::list_conferences(&self.pool).await
+    }
+
+    async fn conference_by_slug(&self, slug: &str) -> Result<Conference, StoreError> {
+        program::conference_by_slug(&self.pool, slug).await
+    }
+
+    async fn program(&self, conference: ConferenceId) -> Result<Program, StoreError> {
+        program::load(&self.pool, conference).await
+    }
+
+    async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
+        new.validate()?;
+        program::create(&self.pool, new).await
+    }
+
+    async fn create_user(&self, new: &NewUser) -> Result<UserId, StoreError> {
+        user::create(&self.pool, new).await
+    }
+
+    async fn grant_role(
+        &self,
+        user: UserId,
+        conference: ConferenceId,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        user::grant_role(&self.pool, user, conference, role).await
+    }
+
+    async fn roles(&self, user: UserId, conference: ConferenceId) -> Result<Vec<Role>, StoreError> {
+        user::roles(&self.pool, user, conference).await
+    }
+}
