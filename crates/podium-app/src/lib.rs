@@ -1,1 +1,4 @@
-//! podium-app
+//! podium's use cases. Every write goes through here, so HTML forms, the JSON API and the CLI
+//! behave the same. Reads that need no rules go straight to the store.
+
+pub mod demo;

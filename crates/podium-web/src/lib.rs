@@ -1,1 +1,121 @@
-//! podium-web
+//! podium's web layer: axum routes split by audience (`public`, `speaker`, `reviewer`,
+//! `organizer`, `api`), each exposing one `routes()`; they are merged here and nowhere else.
+//! Handlers are thin: extract, call the store or `podium-app`, render.
+
+pub mod error;
+pub mod render;
+
+mod api;
+mod organizer;
+mod public;
+mod reviewer;
+mod speaker;
+mod templates;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use podium_store::Store;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::AppError;
+pub use jiff::Timestamp;
+
+/// Where "now" comes from: the system clock, or a fixed instant in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// Settings the web layer needs, parsed once by the binary.
+#[derive(Clone)]
+pub struct WebConfig {
+    /// The site's public origin, used in canonical and OpenGraph URLs (`https://conf.example`).
+    pub public_url: String,
+    /// The clock for "now" markers.
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig").field("public_url", &self.public_url).finish_non_exhaustive()
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Settings.
+    pub config: WebConfig,
+    templates: Arc<minijinja::Environment<'static>>,
+}
+
+impl AppState {
+    /// State over a store.
+    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
+        AppState { store, config, templates: Arc::new(templates::environment()) }
+    }
+}
+
+/// Every route of the site.
+pub fn router(state: AppState) -> Router {
+    let csp = "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; \
+               script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+               frame-src https://www.youtube-nocookie.com https://player.vimeo.com https://slides.com \
+               https://speakerdeck.com https://www.slideshare.net";
+    Router::new()
+        .merge(public::routes())
+        .merge(speaker::routes())
+        .merge(reviewer::routes())
+        .merge(organizer::routes())
+        .merge(api::routes())
+        .fallback(public::not_found)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// How long in-flight requests may take to finish once shutdown starts.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves the site on an already bound listener until `shutdown` resolves; then lets in-flight
+/// requests finish for at most [`SHUTDOWN_GRACE`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let started = Arc::new(tokio::sync::Notify::new());
+    let notify = started.clone();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        notify.notify_one();
+    });
+    tokio::select! {
+        result = server => result,
+        () = async {
+            started.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!(grace.seconds = SHUTDOWN_GRACE.as_secs(), "requests still running after the grace period; stopping anyway");
+            Ok(())
+        }
+    }
+}

@@ -1,11 +1,15 @@
 //! The `podium` binary: command line and configuration. Everything else lives in the crates.
 
+mod config;
 mod plan_cmd;
 mod schedule_cmd;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use podium_store::{SqlStore, Store, redact_url};
 
 #[derive(Parser)]
 #[command(name = "podium", version, about = "Conference program platform")]
@@ -16,6 +20,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the site (runs pending migrations first).
+    Serve(config::ServeArgs),
+    /// Run pending database migrations and exit.
+    Migrate(config::DbArgs),
     /// Build a schedule from an instance file.
     Schedule(schedule_cmd::ScheduleArgs),
     /// Compare single-track, multi-track and mixed formats for a venue.
@@ -25,6 +33,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve(args))),
+        Command::Migrate(args) => runtime().and_then(|rt| rt.block_on(migrate(args))),
         Command::Schedule(args) => schedule_cmd::run(args),
         Command::Plan(args) => plan_cmd::run(args),
     };
@@ -34,5 +44,90 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+async fn open_store(db: &config::DbArgs) -> anyhow::Result<SqlStore> {
+    let url = db.resolve()?;
+    SqlStore::connect(&url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact_url(&url)))
+}
+
+async fn migrate(args: config::DbArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    open_store(&args).await?;
+    tracing::info!("migrations are up to date");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let addr = std::net::SocketAddr::new(args.bind, args.port);
+    // Bind first: a taken port is reported before any database work.
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let store = open_store(&args.db).await?;
+    if args.demo {
+        podium_app::demo::load(&store).await.context("loading the demo conference")?;
+    }
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{}", args.port));
+    let state = podium_web::AppState::new(
+        Arc::new(store.clone()),
+        podium_web::WebConfig { public_url, clock: Arc::new(jiff_now) },
+    );
+    tracing::info!(address = %addr, backend = ?store.backend(), "podium is listening on http://{addr}/");
+    podium_web::serve(listener, state, shutdown_signal()).await.context("serving")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn jiff_now() -> podium_web::Timestamp {
+    podium_web::Timestamp::now()
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (what Heroku, Docker and systemd send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
     }
 }

@@ -1,0 +1,63 @@
+//! The one error type of the web layer. It maps to a status and an HTML page; internal details
+//! are logged here, once, and never sent to the client.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use podium_store::StoreError;
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing here (unknown conference, talk, speaker, route).
+    #[error("not found")]
+    NotFound,
+    /// Something broke; the cause goes to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::Internal(format!("template: {e:#}"))
+    }
+}
+
+/// The body of an error page; kept free of templates so it can never fail itself.
+pub(crate) fn page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{heading} · podium</title><link rel=\"stylesheet\" href=\"/static/podium.css\"></head><body>\
+         <header class=\"site\"><a class=\"brand\" href=\"/\">podium</a></header><main id=\"main\"><h1>{heading}</h1>\
+         <p class=\"lead\">{message}</p><p><a href=\"/\">All conferences</a></p></main></body></html>"
+    );
+    (status, Html(html)).into_response()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::NotFound => page(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing at this address. The talk or conference may have moved, or the link is mistyped.",
+            ),
+            AppError::Internal(detail) => {
+                tracing::error!(error = %detail, "request failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "The server could not show this page. Please try again in a moment.",
+                )
+            }
+        }
+    }
+}

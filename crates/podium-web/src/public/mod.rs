@@ -1,0 +1,372 @@
+//! The public site: conference list, conference page, schedule grid and list, track, room,
+//! talk and speaker pages, the 404 page and the stylesheet. Server-rendered; no JavaScript.
+
+mod view;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use podium_domain::{Program, RoomId, SpeakerId, TalkId, TrackId};
+use serde::{Deserialize, Serialize};
+
+use crate::{AppError, AppState, render};
+use view::Views;
+
+/// Public routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list_conferences))
+        .route("/static/podium.css", get(stylesheet))
+        .route("/{slug}", get(show_conference))
+        .route("/{slug}/", get(show_conference))
+        .route("/{slug}/schedule", get(show_schedule))
+        .route("/{slug}/tracks/{id}", get(show_track))
+        .route("/{slug}/rooms/{id}", get(show_room))
+        .route("/{slug}/talks/{id}", get(show_talk))
+        .route("/{slug}/speakers/{id}", get(show_speaker))
+}
+
+/// The 404 page for every unknown address.
+pub(crate) async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// A serializable view model as a template value.
+fn ser<T: Serialize>(v: T) -> Value {
+    Value::from(Serde(v))
+}
+
+fn render(state: &AppState, name: &str, ctx: Value) -> Result<Response, AppError> {
+    let html = state.templates.get_template(name)?.render(ctx)?;
+    Ok(Html(html).into_response())
+}
+
+async fn load(state: &AppState, slug: &str) -> Result<Program, AppError> {
+    let conference = state.store.conference_by_slug(slug).await?;
+    Ok(state.store.program(conference.id).await?)
+}
+
+fn canonical(state: &AppState, path: &str) -> String {
+    format!("{}{}", state.config.public_url.trim_end_matches('/'), path)
+}
+
+/// An id from the URL; anything that is not a number is simply not found.
+fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("../../static/podium.css"),
+    )
+        .into_response()
+}
+
+#[derive(Serialize)]
+struct ConferenceItem {
+    slug: String,
+    name: String,
+    venue: String,
+    dates: String,
+}
+
+async fn list_conferences(State(state): State<AppState>) -> Result<Response, AppError> {
+    let conferences: Vec<ConferenceItem> = state
+        .store
+        .list_conferences()
+        .await?
+        .into_iter()
+        .map(|c| ConferenceItem {
+            dates: view::date_range(c.start_date, c.end_date),
+            slug: c.slug.to_string(),
+            name: c.name,
+            venue: c.venue,
+        })
+        .collect();
+    render(&state, "home.html", context! { conferences => ser(conferences) })
+}
+
+#[derive(Serialize)]
+struct DayLink {
+    date: String,
+    label: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct TrackLink {
+    name: String,
+    colour: String,
+    description: String,
+    url: String,
+}
+
+fn track_links(p: &Program) -> Vec<TrackLink> {
+    p.tracks
+        .iter()
+        .map(|t| TrackLink {
+            name: t.name.clone(),
+            colour: t.colour.clone(),
+            description: t.description.clone(),
+            url: format!("/{}/tracks/{}", p.conference.slug, t.id),
+        })
+        .collect()
+}
+
+async fn show_conference(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let v = Views::new(&p);
+    let days: Vec<DayLink> = p
+        .conference
+        .days()
+        .into_iter()
+        .map(|d| DayLink { date: d.to_string(), label: render::short_date(d), current: false })
+        .collect();
+    let rooms: Vec<_> = p
+        .rooms
+        .iter()
+        .map(|r| context! { name => r.name.clone(), url => v.room_url(r) })
+        .collect();
+    render(
+        &state,
+        "conference.html",
+        context! {
+            conf => ser(view::conference(&p.conference)),
+            canonical => canonical(&state, &format!("{}/", v.base())),
+            scheduled => !p.placements.is_empty(),
+            days => ser(days),
+            rooms,
+            tracks => ser(track_links(&p)),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct ScheduleQuery {
+    day: Option<String>,
+}
+
+async fn show_schedule(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<ScheduleQuery>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let v = Views::new(&p);
+    let now = (state.config.clock)();
+    let days = p.conference.days();
+    // The asked-for day; else today while the conference runs; else the first day.
+    let today = v.local_date(now);
+    let day = q
+        .day
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+        .filter(|d| days.contains(d))
+        .or_else(|| days.contains(&today).then_some(today))
+        .or_else(|| days.first().copied())
+        .ok_or(AppError::NotFound)?;
+    let day_links: Vec<DayLink> = days
+        .iter()
+        .map(|d| DayLink { date: d.to_string(), label: render::short_date(*d), current: *d == day })
+        .collect();
+    let zone = p
+        .placements
+        .first()
+        .map_or_else(String::new, |pl| render::zone_abbreviation(pl.starts_at, &v.tz));
+    render(
+        &state,
+        "schedule.html",
+        context! {
+            conf => ser(view::conference(&p.conference)),
+            canonical => canonical(&state, &format!("{}/schedule?day={day}", v.base())),
+            version => p.version.as_ref().and_then(|ver| ver.name.clone()),
+            days => ser(day_links),
+            day_label => render::short_date(day),
+            legend => ser(track_links(&p)),
+            grid => ser(v.grid(day, now)),
+            list => ser(v.list(day)),
+            zone,
+        },
+    )
+}
+
+async fn show_track(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let track_id: TrackId = id(&raw)?;
+    let track = p.track(track_id).ok_or(AppError::NotFound)?;
+    let v = Views::new(&p);
+    let talks: Vec<_> = p.talks.iter().filter(|t| t.track_id == Some(track_id)).collect();
+    render(
+        &state,
+        "talks.html",
+        context! {
+            conf => ser(view::conference(&p.conference)),
+            canonical => canonical(&state, &format!("{}/tracks/{}", v.base(), track.id)),
+            heading => track.name.clone(),
+            colour => track.colour.clone(),
+            intro => track.description.clone(),
+            summary => track.description.clone(),
+            days => ser(v.by_day(&talks)),
+        },
+    )
+}
+
+async fn show_room(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let room_id: RoomId = id(&raw)?;
+    let room = p.room(room_id).ok_or(AppError::NotFound)?;
+    let v = Views::new(&p);
+    let talks: Vec<_> = p
+        .placements
+        .iter()
+        .filter(|pl| pl.room_id == room_id)
+        .filter_map(|pl| p.talk(pl.talk_id))
+        .collect();
+    let mut intro = format!("{} seats", room.capacity);
+    if !room.features.is_empty() {
+        intro.push_str(&format!(" · {}", room.features.join(", ")));
+    }
+    render(
+        &state,
+        "talks.html",
+        context! {
+            conf => ser(view::conference(&p.conference)),
+            canonical => canonical(&state, &format!("{}/rooms/{}", v.base(), room.id)),
+            heading => room.name.clone(),
+            summary => format!("{} at {}", room.name, p.conference.name),
+            intro,
+            days => ser(v.by_day(&talks)),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct SpeakerRef {
+    name: String,
+    url: String,
+    bio_html: Value,
+}
+
+async fn show_talk(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
+    let v = Views::new(&p);
+    let placement = p.placement(talk.id);
+    let track = talk.track_id.and_then(|t| p.track(t));
+    let room = placement.and_then(|pl| p.room(pl.room_id));
+    let speakers: Vec<SpeakerRef> = talk
+        .speaker_ids
+        .iter()
+        .filter_map(|sid| p.speaker(*sid))
+        .map(|s| SpeakerRef {
+            name: s.name.clone(),
+            url: format!("{}/speakers/{}", v.base(), s.id),
+            bio_html: Value::from_safe_string(render::markdown(&s.bio_md)),
+        })
+        .collect();
+    let when = placement.map(|pl| {
+        format!(
+            "{}, {}–{} {}",
+            render::long_day(pl.starts_at, &v.tz),
+            render::clock(pl.starts_at, &v.tz),
+            render::clock(p.ends_at(pl), &v.tz),
+            render::zone_abbreviation(pl.starts_at, &v.tz),
+        )
+    });
+    let web = |u: &Option<String>| u.as_ref().filter(|l| render::is_web_link(l)).cloned();
+    let talk_ctx = context! {
+        title => talk.title.clone(),
+        summary => render::summary(&talk.abstract_md, 200),
+        abstract_html => Value::from_safe_string(render::markdown(&talk.abstract_md)),
+        kind => talk.kind.as_str(),
+        level => talk.level.as_str(),
+        language => talk.language.clone(),
+        duration => talk.duration_min,
+        colour => track.map_or("#59636e", |t| t.colour.as_str()),
+        track => track.map(|t| t.name.clone()),
+        track_url => track.map(|t| format!("{}/tracks/{}", v.base(), t.id)),
+        when,
+        start_iso => placement.map(|pl| pl.starts_at.to_string()),
+        room => room.map(|r| r.name.clone()),
+        room_url => room.map(|r| v.room_url(r)),
+        speakers => ser(speakers),
+        video_url => web(&talk.video_url),
+        video_label => talk.video_url.as_deref().map(render::link_label),
+        video_embed => ser(talk.video_url.as_deref().and_then(render::video_embed)),
+        slides_url => web(&talk.slides_url),
+        slides_label => talk.slides_url.as_deref().map(render::link_label),
+        slides_embed => ser(talk.slides_url.as_deref().and_then(render::slides_embed)),
+    };
+    render(
+        &state,
+        "talk.html",
+        context! {
+            conf => ser(view::conference(&p.conference)),
+            canonical => canonical(&state, &v.talk_url(talk)),
+            talk => talk_ctx,
+        },
+    )
+}
+
+async fn show_speaker(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let speaker = p.speaker(id::<SpeakerId>(&raw)?).ok_or(AppError::NotFound)?;
+    let v = Views::new(&p);
+    let talks: Vec<_> = p
+        .talks
+        .iter()
+        .filter(|t| t.speaker_ids.contains(&speaker.id))
+        .map(|t| v.card(t))
+        .collect();
+    let initials: String = speaker
+        .name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect();
+    let links: Vec<_> = speaker
+        .links
+        .iter()
+        .map(|l| context! { url => l.clone(), web => render::is_web_link(l), label => render::link_label(l) })
+        .collect();
+    render(
+        &state,
+        "speaker.html",
+        context! {
+            conf => ser(view::conference(&p.conference)),
+            canonical => canonical(&state, &format!("{}/speakers/{}", v.base(), speaker.id)),
+            speaker => context! {
+                name => speaker.name.clone(),
+                summary => render::summary(&speaker.bio_md, 200),
+                bio_html => Value::from_safe_string(render::markdown(&speaker.bio_md)),
+                avatar_url => speaker.avatar_url.as_ref().filter(|u| render::is_web_link(u)),
+                initials,
+                links,
+            },
+            talks => ser(talks),
+        },
+    )
+}
