@@ -43,6 +43,12 @@ impl LowerBound {
     }
 }
 
+/// The proven lower bound of `instance`, split by metric. Errors for invalid input.
+pub fn lower_bound_of(instance: &crate::Instance) -> Result<LowerBound, crate::InstanceError> {
+    let p = Problem::build(instance)?;
+    Ok(lower_bound(&p))
+}
+
 /// Computes the bound.
 pub(crate) fn lower_bound(p: &Problem) -> LowerBound {
     LowerBound {

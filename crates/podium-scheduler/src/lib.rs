@@ -19,7 +19,7 @@ mod search;
 mod solution;
 mod state;
 
-pub use bound::LowerBound;
+pub use bound::{LowerBound, lower_bound_of};
 pub use error::InstanceError;
 pub use evaluate::{Assignment, AttendeeMisses, Metrics, Report, evaluate, round6};
 pub use instance::{

@@ -17,7 +17,9 @@ use crate::exact::solve_exact;
 use crate::instance::Instance;
 use crate::problem::Problem;
 use crate::rng::{Rng, splitmix64};
-use crate::search::{Budget, Neighbourhood, Progress, Shared, anneal, construct, place_anchors};
+use crate::search::{
+    Budget, Neighbourhood, Progress, Shared, anneal, construct, place_anchors, repair,
+};
 use crate::state::{NONE, State};
 
 /// The `format` tag every solution carries.
@@ -206,6 +208,7 @@ pub fn solve(
             place_anchors(&mut state, &anchors);
         }
         construct(&mut state, &mut rng);
+        repair(&mut state, &mut rng);
         anneal(&mut state, &hood, &mut rng, &budget, &shared)
     };
     let results = if threads == 1 {

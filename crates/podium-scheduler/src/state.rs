@@ -37,7 +37,13 @@ pub(crate) struct State<'p> {
     stamp: Vec<u32>,
     generation: u32,
     pending: Vec<(u32, u32)>,
-    buf: Vec<(i64, i64)>,
+    /// Per attendee, the intervals of their placed wanted talks as sorted keys
+    /// `(end − t0) << 32 | (start − t0)`, in `keys[offset[a]..offset[a] + len[a]]`. Kept sorted
+    /// on every place/remove so that recomputing an attendee is one linear greedy pass.
+    offset: Vec<u32>,
+    len: Vec<u32>,
+    keys: Vec<u64>,
+    t0: i64,
     scratch_talks: Vec<u32>,
     pending_delta: i64,
 }
@@ -61,6 +67,13 @@ impl<'p> State<'p> {
         } else {
             anchor
         };
+        let mut offset = Vec::with_capacity(p.wants.len());
+        let mut total_keys = 0usize;
+        for w in &p.wants {
+            offset.push(total_keys as u32);
+            total_keys += w.len();
+        }
+        let t0 = p.slots.iter().map(|s| s.start).min().unwrap_or(0);
         let moved = anchor.iter().filter(|&&a| a != NONE).count() as i64;
         State {
             p,
@@ -80,7 +93,10 @@ impl<'p> State<'p> {
             stamp: vec![0; p.wants.len()],
             generation: 0,
             pending: Vec::new(),
-            buf: Vec::new(),
+            offset,
+            len: vec![0; p.wants.len()],
+            keys: vec![0; total_keys],
+            t0,
             scratch_talks: Vec::new(),
             pending_delta: 0,
         }
@@ -193,6 +209,7 @@ impl<'p> State<'p> {
         }
         self.overflow += i64::from(cand.overflow);
         self.unplaced -= 1;
+        self.update_keys(t, cand.start, cand.end, true);
         let talk = &self.p.talks[t];
         if talk.plenary {
             self.plenary_placed.push(t as u32);
@@ -224,6 +241,7 @@ impl<'p> State<'p> {
         self.at[t] = NONE;
         self.overflow -= i64::from(cand.overflow);
         self.unplaced += 1;
+        self.update_keys(t, cand.start, cand.end, false);
         let talk = &self.p.talks[t];
         if talk.plenary {
             self.plenary_placed.retain(|&o| o as usize != t);
@@ -244,27 +262,57 @@ impl<'p> State<'p> {
         self.moved += i64::from(self.is_moved(t)) - i64::from(was_moved);
     }
 
-    /// Missed count of attendee `a` under the current placement.
-    fn attendee_missed(&mut self, a: usize) -> u32 {
-        let wants = &self.p.wants[a];
-        self.buf.clear();
-        for &t in wants {
-            let c = self.at[t as usize];
-            if c != NONE {
-                let cand = &self.p.cands[t as usize][c as usize];
-                self.buf.push((cand.end, cand.start));
-            }
-        }
-        self.buf.sort_unstable();
+    /// Missed count of attendee `a` under the current placement: earliest-end-first greedy over
+    /// the attendee's sorted interval keys.
+    fn attendee_missed(&self, a: usize) -> u32 {
+        let off = self.offset[a] as usize;
+        let keys = &self.keys[off..off + self.len[a] as usize];
         let mut seen = 0u32;
-        let mut free_from = i64::MIN;
-        for &(end, start) in &self.buf {
-            if start >= free_from {
+        let mut free_from = 0u64;
+        for &k in keys {
+            if k & 0xFFFF_FFFF >= free_from {
                 seen += 1;
-                free_from = end;
+                free_from = k >> 32;
             }
         }
-        wants.len() as u32 - seen
+        self.p.wants[a].len() as u32 - seen
+    }
+
+    fn key(&self, start: i64, end: i64) -> u64 {
+        (((end - self.t0) as u64) << 32) | (start - self.t0) as u64
+    }
+
+    /// Adds (or removes) the interval of talk `t` to (from) the key lists of its wanters.
+    fn update_keys(&mut self, t: usize, start: i64, end: i64, add: bool) {
+        let key = self.key(start, end);
+        let p = self.p;
+        for &a in &p.talks[t].wanters {
+            let a = a as usize;
+            let off = self.offset[a] as usize;
+            let n = self.len[a] as usize;
+            let list = &mut self.keys[off..off + n + usize::from(add)];
+            // Manual shifts: the lists are short (a person's wanted talks), where a loop beats
+            // a memmove call.
+            if add {
+                let mut i = n;
+                while i > 0 && list[i - 1] > key {
+                    list[i] = list[i - 1];
+                    i -= 1;
+                }
+                list[i] = key;
+                self.len[a] += 1;
+            } else {
+                let mut i = list
+                    .iter()
+                    .position(|&k| k == key)
+                    .expect("a placed talk's interval is listed for its wanters");
+                while i + 1 < n {
+                    list[i] = list[i + 1];
+                    i += 1;
+                }
+                self.len[a] -= 1;
+            }
+        }
     }
 
     /// Recomputes the attendees wanting any of `talks` under the current placement and
