@@ -1,1 +1,154 @@
-//! podium-testkit
+//! Test harness: `TestApp::spawn(backend)` starts the real server on `127.0.0.1:0` over a fresh
+//! database (a temporary SQLite file, or a new PostgreSQL database on the server named by
+//! `PODIUM_TEST_POSTGRES`), and talks to it over HTTP.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub mod fixture;
+
+use jiff::Timestamp;
+use podium_store::SqlStore;
+use podium_web::{AppState, WebConfig};
+use sqlx::Executor;
+
+/// The environment variable naming the PostgreSQL server for tests, as an admin URL such as
+/// `postgres://postgres@127.0.0.1:5432/postgres`. `./test.sh` sets it.
+pub const POSTGRES_ENV: &str = "PODIUM_TEST_POSTGRES";
+
+/// The database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A temporary SQLite file.
+    Sqlite,
+    /// A new database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// A running server over its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The store the server uses, for arranging data and checking results.
+    pub store: Arc<SqlStore>,
+    /// The database URL (for tests that start the binary against the same database).
+    pub database_url: String,
+    /// An HTTP client that does not follow redirects.
+    pub client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty database URL of the given backend; the directory keeps SQLite files alive.
+pub async fn fresh_database(backend: Backend) -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = match backend {
+        Backend::Sqlite => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("podium.db").display()
+        ),
+        Backend::Postgres => {
+            let admin = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
+                panic!(
+                    "{POSTGRES_ENV} is not set: run ./test.sh, which starts PostgreSQL, or set it to an admin URL like postgres://postgres@127.0.0.1:5432/postgres"
+                )
+            });
+            let name = format!(
+                "podium_t_{}_{}_{}",
+                std::process::id(),
+                Timestamp::now().as_microsecond(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            );
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {admin}: {e}"));
+            conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            format!("{base}/{name}")
+        }
+    };
+    (url, dir)
+}
+
+impl TestApp {
+    /// Starts the server over a fresh database of `backend`, with the system clock.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_at(backend, None).await
+    }
+
+    /// Starts the server with its clock fixed at `now` (for "now" markers), if given.
+    pub async fn spawn_at(backend: Backend, now: Option<Timestamp>) -> TestApp {
+        let (database_url, dir) = fresh_database(backend).await;
+        let store = Arc::new(
+            SqlStore::connect(&database_url)
+                .await
+                .expect("open test database"),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let addr = listener.local_addr().expect("bound address");
+        let base_url = format!("http://{addr}");
+        let clock: podium_web::Clock = match now {
+            Some(t) => Arc::new(move || t),
+            None => Arc::new(Timestamp::now),
+        };
+        let state = AppState::new(
+            store.clone(),
+            WebConfig {
+                public_url: "https://podium.test".to_owned(),
+                clock,
+            },
+        );
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(podium_web::serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        TestApp {
+            base_url,
+            store,
+            database_url,
+            client,
+            shutdown: Some(tx),
+            _dir: dir,
+        }
+    }
+
+    /// GETs a path and returns the status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("response body"))
+    }
+
+    /// GETs a path and returns the whole response.
+    pub async fn get_response(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

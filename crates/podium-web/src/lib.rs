@@ -40,7 +40,9 @@ pub struct WebConfig {
 
 impl std::fmt::Debug for WebConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebConfig").field("public_url", &self.public_url).finish_non_exhaustive()
+        f.debug_struct("WebConfig")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -57,7 +59,11 @@ pub struct AppState {
 impl AppState {
     /// State over a store.
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
-        AppState { store, config, templates: Arc::new(templates::environment()) }
+        AppState {
+            store,
+            config,
+            templates: Arc::new(templates::environment()),
+        }
     }
 }
 

@@ -7,14 +7,53 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
         ("base.html", include_str!("../templates/base.html")),
         ("_card.html", include_str!("../templates/_card.html")),
         ("home.html", include_str!("../templates/home.html")),
-        ("conference.html", include_str!("../templates/conference.html")),
+        (
+            "conference.html",
+            include_str!("../templates/conference.html"),
+        ),
         ("schedule.html", include_str!("../templates/schedule.html")),
         ("talks.html", include_str!("../templates/talks.html")),
         ("talk.html", include_str!("../templates/talk.html")),
         ("speaker.html", include_str!("../templates/speaker.html")),
         ("error.html", include_str!("../templates/error.html")),
     ] {
-        env.add_template(name, source).expect("templates baked into the binary parse");
+        env.add_template(name, source)
+            .expect("templates baked into the binary parse");
     }
+    env.set_formatter(format_value);
     env
+}
+
+/// HTML-escapes `&`, `<`, `>`, `"` and `'` in strings (minijinja's default also escapes `/`,
+/// which is not needed in HTML and makes every URL unreadable in the page source).
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let escape = matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+        && !value.is_safe()
+        && value.kind() == minijinja::value::ValueKind::String;
+    if !escape {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = value.as_str().unwrap_or_default();
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            c => escaped.push(c),
+        }
+    }
+    out.write_str(&escaped).map_err(|e| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::WriteFailure,
+            "writing template output",
+        )
+        .with_source(e)
+    })
 }

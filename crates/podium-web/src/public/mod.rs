@@ -3,11 +3,11 @@
 
 mod view;
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use podium_domain::{Program, RoomId, SpeakerId, TalkId, TrackId};
@@ -62,8 +62,14 @@ fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
 async fn stylesheet() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
         ],
         include_str!("../../static/podium.css"),
     )
@@ -91,7 +97,11 @@ async fn list_conferences(State(state): State<AppState>) -> Result<Response, App
             venue: c.venue,
         })
         .collect();
-    render(&state, "home.html", context! { conferences => ser(conferences) })
+    render(
+        &state,
+        "home.html",
+        context! { conferences => ser(conferences) },
+    )
 }
 
 #[derive(Serialize)]
@@ -131,7 +141,11 @@ async fn show_conference(
         .conference
         .days()
         .into_iter()
-        .map(|d| DayLink { date: d.to_string(), label: render::short_date(d), current: false })
+        .map(|d| DayLink {
+            date: d.to_string(),
+            label: render::short_date(d),
+            current: false,
+        })
         .collect();
     let rooms: Vec<_> = p
         .rooms
@@ -178,12 +192,15 @@ async fn show_schedule(
         .ok_or(AppError::NotFound)?;
     let day_links: Vec<DayLink> = days
         .iter()
-        .map(|d| DayLink { date: d.to_string(), label: render::short_date(*d), current: *d == day })
+        .map(|d| DayLink {
+            date: d.to_string(),
+            label: render::short_date(*d),
+            current: *d == day,
+        })
         .collect();
-    let zone = p
-        .placements
-        .first()
-        .map_or_else(String::new, |pl| render::zone_abbreviation(pl.starts_at, &v.tz));
+    let zone = p.placements.first().map_or_else(String::new, |pl| {
+        render::zone_abbreviation(pl.starts_at, &v.tz)
+    });
     render(
         &state,
         "schedule.html",
@@ -209,7 +226,11 @@ async fn show_track(
     let track_id: TrackId = id(&raw)?;
     let track = p.track(track_id).ok_or(AppError::NotFound)?;
     let v = Views::new(&p);
-    let talks: Vec<_> = p.talks.iter().filter(|t| t.track_id == Some(track_id)).collect();
+    let talks: Vec<_> = p
+        .talks
+        .iter()
+        .filter(|t| t.track_id == Some(track_id))
+        .collect();
     render(
         &state,
         "talks.html",
@@ -333,7 +354,9 @@ async fn show_speaker(
     Path((slug, raw)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
-    let speaker = p.speaker(id::<SpeakerId>(&raw)?).ok_or(AppError::NotFound)?;
+    let speaker = p
+        .speaker(id::<SpeakerId>(&raw)?)
+        .ok_or(AppError::NotFound)?;
     let v = Views::new(&p);
     let talks: Vec<_> = p
         .talks

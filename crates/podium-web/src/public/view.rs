@@ -41,9 +41,17 @@ pub(crate) fn date_range(start: Date, end: Date) -> String {
     if start == end {
         start.strftime("%-d %B %Y").to_string()
     } else if start.year() != end.year() {
-        format!("{} – {}", start.strftime("%-d %B %Y"), end.strftime("%-d %B %Y"))
+        format!(
+            "{} – {}",
+            start.strftime("%-d %B %Y"),
+            end.strftime("%-d %B %Y")
+        )
     } else if start.month() != end.month() {
-        format!("{} – {}", start.strftime("%-d %B"), end.strftime("%-d %B %Y"))
+        format!(
+            "{} – {}",
+            start.strftime("%-d %B"),
+            end.strftime("%-d %B %Y")
+        )
     } else {
         format!("{}–{}", start.day(), end.strftime("%-d %B %Y"))
     }
@@ -73,7 +81,11 @@ const NO_TRACK_COLOUR: &str = "#59636e";
 
 impl<'a> Views<'a> {
     pub(crate) fn new(program: &'a Program) -> Views<'a> {
-        Views { program, tz: program.conference.tz(), slug: program.conference.slug.to_string() }
+        Views {
+            program,
+            tz: program.conference.tz(),
+            slug: program.conference.slug.to_string(),
+        }
     }
 
     pub(crate) fn base(&self) -> String {
@@ -107,7 +119,9 @@ impl<'a> Views<'a> {
             title: talk.title.clone(),
             speakers: speakers.join(", "),
             track: track.map(|t| t.name.clone()),
-            colour: track.map_or(NO_TRACK_COLOUR, |t| t.colour.as_str()).to_owned(),
+            colour: track
+                .map_or(NO_TRACK_COLOUR, |t| t.colour.as_str())
+                .to_owned(),
             time: placement.map_or_else(
                 || "not scheduled".to_owned(),
                 |pl| {
@@ -127,11 +141,19 @@ impl<'a> Views<'a> {
 
     /// Placements of one local day, in time order.
     pub(crate) fn placements_on(&self, day: Date) -> Vec<&'a Placement> {
-        self.program.placements.iter().filter(|p| self.local_date(p.starts_at) == day).collect()
+        self.program
+            .placements
+            .iter()
+            .filter(|p| self.local_date(p.starts_at) == day)
+            .collect()
     }
 
     fn breaks_on(&self, day: Date) -> Vec<&'a Break> {
-        self.program.breaks.iter().filter(|b| self.local_date(b.starts_at) == day).collect()
+        self.program
+            .breaks
+            .iter()
+            .filter(|b| self.local_date(b.starts_at) == day)
+            .collect()
     }
 
     /// Cards grouped by local day for a set of talks (track, room and speaker pages).
@@ -145,7 +167,9 @@ impl<'a> Views<'a> {
                     .to_zoned_datetime(self.tz.clone())
                     .map_or(s, |z| z.timestamp())
             });
-            days.entry(day_start).or_default().push((start, self.card(t)));
+            days.entry(day_start)
+                .or_default()
+                .push((start, self.card(t)));
         }
         // Scheduled days first (in order), unscheduled talks last.
         let mut out: Vec<DayCards> = Vec::new();
@@ -154,8 +178,16 @@ impl<'a> Views<'a> {
             cards.sort_by_key(|(s, _)| *s);
             let cards = cards.into_iter().map(|(_, c)| c).collect();
             match day {
-                Some(d) => out.push(DayCards { label: render::long_day(d, &self.tz), cards }),
-                None => unscheduled = Some(DayCards { label: "Not scheduled yet".to_owned(), cards }),
+                Some(d) => out.push(DayCards {
+                    label: render::long_day(d, &self.tz),
+                    cards,
+                }),
+                None => {
+                    unscheduled = Some(DayCards {
+                        label: "Not scheduled yet".to_owned(),
+                        cards,
+                    })
+                }
             }
         }
         out.extend(unscheduled);
@@ -233,19 +265,34 @@ impl Views<'_> {
             return Grid::default();
         }
         let breaks = self.breaks_on(day);
-        let sessions: Vec<_> =
-            p.sessions.iter().filter(|s| self.local_date(s.starts_at) == day).collect();
+        let sessions: Vec<_> = p
+            .sessions
+            .iter()
+            .filter(|s| self.local_date(s.starts_at) == day)
+            .collect();
 
-        let mut bounds: Vec<(Timestamp, Timestamp)> =
-            placements.iter().map(|pl| (pl.starts_at, p.ends_at(pl))).collect();
+        let mut bounds: Vec<(Timestamp, Timestamp)> = placements
+            .iter()
+            .map(|pl| (pl.starts_at, p.ends_at(pl)))
+            .collect();
         bounds.extend(breaks.iter().map(|b| (b.starts_at, b.ends_at)));
         bounds.extend(sessions.iter().map(|s| (s.starts_at, s.ends_at)));
-        let start = bounds.iter().map(|b| b.0).min().expect("placements is not empty");
-        let end = bounds.iter().map(|b| b.1).max().expect("placements is not empty");
+        let start = bounds
+            .iter()
+            .map(|b| b.0)
+            .min()
+            .expect("placements is not empty");
+        let end = bounds
+            .iter()
+            .map(|b| b.1)
+            .max()
+            .expect("placements is not empty");
         let minutes = |t: Timestamp| (t - start).as_mins();
 
         // The row unit: the largest step up to 15 minutes that every boundary falls on.
-        let g = bounds.iter().fold(0, |g, b| gcd(gcd(g, minutes(b.0)), minutes(b.1)));
+        let g = bounds
+            .iter()
+            .fold(0, |g, b| gcd(gcd(g, minutes(b.0)), minutes(b.1)));
         let unit = (1..=15).rev().find(|u| g % u == 0).unwrap_or(1);
         let row = |t: Timestamp| minutes(t) / unit + 2;
         let span = |a: Timestamp, b: Timestamp| ((b - a).as_mins() / unit).max(1);
@@ -258,18 +305,29 @@ impl Views<'_> {
                     || sessions.iter().any(|s| s.room_id == r.id)
             })
             .collect();
-        let col = |room| rooms.iter().position(|r| r.id == room).map_or(2, |i| i as i64 + 2);
+        let col = |room| {
+            rooms
+                .iter()
+                .position(|r| r.id == room)
+                .map_or(2, |i| i as i64 + 2)
+        };
 
         let mut items = Vec::new();
         for pl in &placements {
-            let Some(talk) = p.talk(pl.talk_id) else { continue };
+            let Some(talk) = p.talk(pl.talk_id) else {
+                continue;
+            };
             let end = p.ends_at(pl);
             // A keynote with nothing beside it spans every column.
             let alone = talk.kind == podium_domain::TalkKind::Keynote
                 && !placements.iter().any(|o| {
                     o.talk_id != pl.talk_id && o.starts_at < end && pl.starts_at < p.ends_at(o)
                 });
-            let (c, cs) = if alone { (2, rooms.len() as i64) } else { (col(pl.room_id), 1) };
+            let (c, cs) = if alone {
+                (2, rooms.len() as i64)
+            } else {
+                (col(pl.room_id), 1)
+            };
             items.push(GridItem {
                 row: row(pl.starts_at),
                 span: span(pl.starts_at, end),
@@ -288,7 +346,11 @@ impl Views<'_> {
             .enumerate()
             .map(|(i, &t)| {
                 let next = starts.get(i + 1).copied().unwrap_or(end);
-                TimeLabel { row: row(t), span: span(t, next), label: render::clock(t, &self.tz) }
+                TimeLabel {
+                    row: row(t),
+                    span: span(t, next),
+                    label: render::clock(t, &self.tz),
+                }
             })
             .collect();
 
@@ -309,7 +371,10 @@ impl Views<'_> {
         Grid {
             rooms: rooms
                 .iter()
-                .map(|r| RoomHead { name: r.name.clone(), url: self.room_url(r) })
+                .map(|r| RoomHead {
+                    name: r.name.clone(),
+                    url: self.room_url(r),
+                })
                 .collect(),
             rows: (end - start).as_mins() / unit,
             times,
@@ -324,7 +389,9 @@ impl Views<'_> {
         let p = self.program;
         let mut by_start: BTreeMap<Timestamp, ListSlot> = BTreeMap::new();
         for pl in self.placements_on(day) {
-            let Some(talk) = p.talk(pl.talk_id) else { continue };
+            let Some(talk) = p.talk(pl.talk_id) else {
+                continue;
+            };
             by_start
                 .entry(pl.starts_at)
                 .or_insert_with(|| ListSlot {
@@ -358,9 +425,21 @@ mod tests {
     #[test]
     fn date_ranges_read_naturally() {
         let d = |s: &str| s.parse::<Date>().unwrap();
-        assert_eq!(date_range(d("2027-09-24"), d("2027-09-26")), "24–26 September 2027");
-        assert_eq!(date_range(d("2027-09-30"), d("2027-10-02")), "30 September – 2 October 2027");
-        assert_eq!(date_range(d("2027-12-31"), d("2028-01-01")), "31 December 2027 – 1 January 2028");
-        assert_eq!(date_range(d("2027-09-24"), d("2027-09-24")), "24 September 2027");
+        assert_eq!(
+            date_range(d("2027-09-24"), d("2027-09-26")),
+            "24–26 September 2027"
+        );
+        assert_eq!(
+            date_range(d("2027-09-30"), d("2027-10-02")),
+            "30 September – 2 October 2027"
+        );
+        assert_eq!(
+            date_range(d("2027-12-31"), d("2028-01-01")),
+            "31 December 2027 – 1 January 2028"
+        );
+        assert_eq!(
+            date_range(d("2027-09-24"), d("2027-09-24")),
+            "24 September 2027"
+        );
     }
 }

@@ -1,0 +1,193 @@
+//! The `podium` binary as an operator runs it: start-up errors, the demo, graceful stop.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use podium_testkit::{Backend, fresh_database};
+
+fn podium() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podium"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("PORT")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls until the server answers `/` (a separate process has no in-process readiness signal).
+async fn wait_until_up(port: u16, child: &mut Child) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/")).await {
+            return r.text().await.unwrap();
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("podium exited early with {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "podium did not start within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "podium did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn unreachable_database_is_one_clear_line_with_the_password_hidden() {
+    let port = free_port();
+    let out = podium()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &free_port().to_string(),
+        ])
+        .env(
+            "DATABASE_URL",
+            format!("postgres://app:s3cret@127.0.0.1:{port}/podium"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(&format!(
+            "error: cannot open database postgres://app:***@127.0.0.1:{port}/podium:"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("s3cret") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn malformed_database_url_is_refused() {
+    let out = podium()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &free_port().to_string(),
+        ])
+        .env("DATABASE_URL", "mysql://root:pw@localhost/x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: cannot open database mysql://root:***@localhost/x: ")
+            && stderr.contains("sqlite: or postgres://"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn port_in_use_is_one_clear_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = podium()
+        .args(["serve", "--bind", "127.0.0.1", "--port", &port.to_string()])
+        .env("PODIUM_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim(),
+        format!("error: cannot listen on 127.0.0.1:{port}: Address already in use (os error 98)")
+    );
+}
+
+#[test]
+fn migrate_creates_the_embedded_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = podium()
+        .args(["migrate"])
+        .env("PODIUM_DATA_DIR", dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(dir.path().join("podium.db").exists());
+}
+
+async fn serve_demo_then_stop(database_url: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = podium();
+    cmd.args(["serve", "--demo", "--bind", "127.0.0.1"])
+        .env("PORT", port.to_string())
+        .env("PODIUM_DATA_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = &database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let home = wait_until_up(port, &mut child).await;
+    assert!(home.contains("PyConf India 2027"), "{home}");
+    let schedule = reqwest::get(format!("http://127.0.0.1:{port}/pyconf-2027/schedule"))
+        .await
+        .unwrap();
+    assert_eq!(schedule.status(), 200);
+    let status = terminate(&mut child);
+    assert!(status.success(), "graceful stop exits 0, got {status}");
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        log.contains("shutting down") && log.contains("stopped"),
+        "{log}"
+    );
+    if database_url.is_none() {
+        assert!(
+            dir.path().join("podium.db").exists(),
+            "default database lives in the data directory"
+        );
+    }
+}
+
+#[tokio::test]
+async fn serve_demo_on_sqlite_and_stop_on_sigterm() {
+    serve_demo_then_stop(None).await;
+}
+
+#[tokio::test]
+async fn serve_demo_on_postgres_and_stop_on_sigterm() {
+    let (url, _dir) = fresh_database(Backend::Postgres).await;
+    serve_demo_then_stop(Some(url)).await;
+}

@@ -1,0 +1,30 @@
+//! Integration tests: the real server on 127.0.0.1:0 over a fresh database, on SQLite and on
+//! PostgreSQL. One test binary (one link) with a module per area.
+
+/// Declares `mod $name { fn sqlite(); fn postgres(); }` running the same async body on both
+/// backends; the body gets a started `TestApp`.
+macro_rules! on_both_backends {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($app: podium_testkit::TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                body(podium_testkit::TestApp::spawn(podium_testkit::Backend::Sqlite).await).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                body(podium_testkit::TestApp::spawn(podium_testkit::Backend::Postgres).await).await
+            }
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
+mod cli;
+mod public_site;
+mod store;

@@ -1,0 +1,141 @@
+//! The store's behaviour, identical on SQLite and PostgreSQL.
+
+use podium_domain::Role;
+use podium_store::{NewUser, Store, StoreError};
+use podium_testkit::fixture::two_day_program;
+
+use crate::on_both_backends;
+
+on_both_backends!(program_round_trips, |app| {
+    let new = two_day_program(
+        "round",
+        "Asia/Kolkata",
+        "2027-02-01",
+        "Abstract **md**",
+        "Bio",
+    );
+    let id = app.store.create_program(&new).await.unwrap();
+    let p = app.store.program(id).await.unwrap();
+    assert_eq!(p.conference.slug.as_str(), "round");
+    assert_eq!(p.conference.timezone, "Asia/Kolkata");
+    assert_eq!(p.conference.start_date.to_string(), "2027-02-01");
+    assert_eq!(
+        p.rooms
+            .iter()
+            .map(|r| (r.name.as_str(), r.capacity, r.features.clone()))
+            .collect::<Vec<_>>(),
+        vec![("Hall", 100, vec!["recording".to_owned()])]
+    );
+    assert_eq!(p.talks.len(), 2);
+    assert_eq!(p.talks[0].abstract_md, "Abstract **md**");
+    assert_eq!(p.talks[0].speaker_ids, vec![p.speakers[0].id]);
+    assert_eq!(p.talks[0].guid, podium_domain::derive_guid("round", "t1"));
+    assert_eq!(
+        p.speakers[0].links,
+        vec!["https://ada.example", "javascript:alert(1)"]
+    );
+    assert_eq!(p.sessions.len(), 2);
+    assert_eq!(p.slots.len(), 8, "two 2-hour sessions of 30-minute slots");
+    assert_eq!(p.breaks.len(), 1);
+    assert_eq!(
+        p.version.as_ref().and_then(|v| v.name.clone()),
+        Some("1.0".to_owned())
+    );
+    assert_eq!(p.placements.len(), 2);
+    assert_eq!(
+        p.placements[0].starts_at.to_string(),
+        "2027-02-01T04:30:00Z"
+    );
+});
+
+on_both_backends!(slug_is_unique, |app| {
+    let new = two_day_program("dup", "UTC", "2027-02-01", "A", "B");
+    app.store.create_program(&new).await.unwrap();
+    let err = app.store.create_program(&new).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(app.store.list_conferences().await.unwrap().len(), 1);
+});
+
+on_both_backends!(a_failed_program_leaves_nothing_behind, |app| {
+    let mut new = two_day_program("atomic", "UTC", "2027-02-01", "A", "B");
+    // Same GUID twice passes validation but breaks a database constraint mid-way.
+    new.talks[0].guid = Some("same".to_owned());
+    new.talks[1].guid = Some("same".to_owned());
+    let err = app.store.create_program(&new).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert!(
+        app.store.list_conferences().await.unwrap().is_empty(),
+        "rolled back"
+    );
+    assert!(matches!(
+        app.store.conference_by_slug("atomic").await,
+        Err(StoreError::NotFound(_))
+    ));
+});
+
+on_both_backends!(invalid_programs_are_refused_before_writing, |app| {
+    let mut new = two_day_program("bad", "UTC", "2027-02-01", "A", "B");
+    new.conference.timezone = "Mars/Base".to_owned();
+    let err = app.store.create_program(&new).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "conference: unknown time zone \"Mars/Base\" (use an IANA name such as Europe/Berlin)"
+    );
+    new.conference.timezone = "UTC".to_owned();
+    new.placements[1].starts_at = new.placements[0].starts_at;
+    let err = app.store.create_program(&new).await.unwrap_err();
+    assert_eq!(err.to_string(), "talks t1 and t2 overlap in room hall");
+    assert!(app.store.list_conferences().await.unwrap().is_empty());
+});
+
+on_both_backends!(users_and_roles, |app| {
+    let conf = app
+        .store
+        .create_program(&two_day_program("roles", "UTC", "2027-02-01", "A", "B"))
+        .await
+        .unwrap();
+    let user = NewUser {
+        email: "Ada@Example.org".into(),
+        name: "Ada".into(),
+        password_hash: None,
+    };
+    let ada = app.store.create_user(&user).await.unwrap();
+    let again = NewUser {
+        email: "ada@example.org".into(),
+        ..user
+    };
+    assert!(
+        matches!(
+            app.store.create_user(&again).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "emails are case-insensitive"
+    );
+    app.store
+        .grant_role(ada, conf, Role::Reviewer)
+        .await
+        .unwrap();
+    app.store
+        .grant_role(ada, conf, Role::Organizer)
+        .await
+        .unwrap();
+    app.store
+        .grant_role(ada, conf, Role::Organizer)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.roles(ada, conf).await.unwrap(),
+        vec![Role::Organizer, Role::Reviewer]
+    );
+});
+
+on_both_backends!(unknown_conference_is_not_found, |app| {
+    assert!(matches!(
+        app.store.conference_by_slug("ghost").await,
+        Err(StoreError::NotFound("conference"))
+    ));
+    assert!(matches!(
+        app.store.program(podium_domain::ConferenceId(424242)).await,
+        Err(StoreError::NotFound(_))
+    ));
+});
