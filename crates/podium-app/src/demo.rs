@@ -181,7 +181,11 @@ mod tests {
         assert_eq!(p.conference.slug.as_str(), DEMO_SLUG);
         assert_eq!(p.tracks.len(), 6);
         assert_eq!(p.rooms.len(), 4);
-        assert_eq!(p.placements.len(), p.talks.len(), "every demo talk is placed");
+        assert_eq!(
+            p.placements.len(),
+            p.talks.len(),
+            "every demo talk is placed"
+        );
         assert!(p.talks.len() >= 60);
     }
 }

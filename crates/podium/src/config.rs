@@ -22,9 +22,15 @@ impl DbArgs {
             return Ok(url.clone());
         }
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
-            anyhow::anyhow!("cannot create data directory {}: {e}", self.data_dir.display())
+            anyhow::anyhow!(
+                "cannot create data directory {}: {e}",
+                self.data_dir.display()
+            )
         })?;
-        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("podium.db").display()))
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("podium.db").display()
+        ))
     }
 }
 

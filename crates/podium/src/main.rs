@@ -57,7 +57,10 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
 }
 
 async fn open_store(db: &config::DbArgs) -> anyhow::Result<SqlStore> {
@@ -83,7 +86,9 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let store = open_store(&args.db).await?;
     if args.demo {
-        podium_app::demo::load(&store).await.context("loading the demo conference")?;
+        podium_app::demo::load(&store)
+            .await
+            .context("loading the demo conference")?;
     }
     let public_url = args
         .public_url
@@ -91,10 +96,15 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format!("http://localhost:{}", args.port));
     let state = podium_web::AppState::new(
         Arc::new(store.clone()),
-        podium_web::WebConfig { public_url, clock: Arc::new(jiff_now) },
+        podium_web::WebConfig {
+            public_url,
+            clock: Arc::new(jiff_now),
+        },
     );
     tracing::info!(address = %addr, backend = ?store.backend(), "podium is listening on http://{addr}/");
-    podium_web::serve(listener, state, shutdown_signal()).await.context("serving")?;
+    podium_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving")?;
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

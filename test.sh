@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs podium's whole test suite, against SQLite and against PostgreSQL.
+#
+# On a fresh Debian machine it installs what is missing (as root, from Debian packages) and
+# starts a throwaway PostgreSQL on a free port in a temporary directory, which it stops and
+# deletes at the end. An already running server is used instead when one answers:
+#   PODIUM_TEST_POSTGRES=postgres://user@host:port/postgres   (an admin URL), or
+#   a trust-auth server on 127.0.0.1:5432 with user postgres.
+# Extra arguments go to the test runner (e.g. ./test.sh -E 'test(schedule)').
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\033[1mtest.sh:\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+command -v cargo >/dev/null || { echo "test.sh: cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
+command -v python3 >/dev/null || { log "installing python3 (the scheduler's reference scorer needs it)"; apt_install python3; }
+command -v pg_isready >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+started_pg=
+pg_dir=
+cleanup() {
+  if [ -n "$started_pg" ]; then
+    log "stopping the throwaway PostgreSQL"
+    runuser_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  elif [ -n "${PODIUM_TEST_POSTGRES:-}" ] && [ -z "${PODIUM_KEEP_TEST_DBS:-}" ]; then
+    # Drop the databases the tests created on a shared server.
+    for db in $(psql "$PODIUM_TEST_POSTGRES" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'podium_t_%'" 2>/dev/null); do
+      psql "$PODIUM_TEST_POSTGRES" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+    done
+  fi
+}
+trap cleanup EXIT
+
+runuser_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+if [ -z "${PODIUM_TEST_POSTGRES:-}" ]; then
+  if pg_isready -q -h 127.0.0.1 -p 5432 && psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc 'select 1' >/dev/null 2>&1; then
+    export PODIUM_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/postgres"
+    log "using the PostgreSQL server on 127.0.0.1:5432"
+  else
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+      log "installing PostgreSQL from Debian packages"
+      apt_install postgresql
+      pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    fi
+    pg_dir=$(mktemp -d /tmp/podium-pg.XXXXXX)
+    chmod 755 "$pg_dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$pg_dir"
+    port=$(free_port)
+    log "starting a throwaway PostgreSQL on 127.0.0.1:$port in $pg_dir"
+    runuser_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+    runuser_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+      -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    started_pg=1
+    export PODIUM_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+  fi
+fi
+
+if cargo nextest --version >/dev/null 2>&1; then
+  log "running the suite with cargo nextest (SQLite and PostgreSQL)"
+  cargo nextest run --workspace --no-fail-fast "$@"
+  # nextest does not run doc tests.
+  cargo test --workspace --doc --quiet
+else
+  log "running the suite with cargo test (SQLite and PostgreSQL)"
+  cargo test --workspace --no-fail-fast "$@"
+fi
