@@ -544,7 +544,7 @@ impl NewProgram {
         let rooms = unique_keys(self.rooms.iter().map(|r| r.key.as_str()), "room")?;
         let tracks = unique_keys(self.tracks.iter().map(|t| t.key.as_str()), "track")?;
         let speakers = unique_keys(self.speakers.iter().map(|s| s.key.as_str()), "speaker")?;
-        let talks = unique_keys(self.talks.iter().map(|t| t.key.as_str()), "talk")?;
+        unique_keys(self.talks.iter().map(|t| t.key.as_str()), "talk")?;
         for r in &self.rooms {
             if r.capacity < 0 {
                 return Err(invalid(format!(
@@ -573,13 +573,13 @@ impl NewProgram {
                     t.key
                 )));
             }
-            if let Some(tr) = &t.track {
-                if !tracks.contains(tr.as_str()) {
-                    return Err(invalid(format!(
-                        "talk {}: track {tr} is not defined",
-                        t.key
-                    )));
-                }
+            if let Some(tr) = &t.track
+                && !tracks.contains(tr.as_str())
+            {
+                return Err(invalid(format!(
+                    "talk {}: track {tr} is not defined",
+                    t.key
+                )));
             }
             for s in &t.speakers {
                 if !speakers.contains(s.as_str()) {
@@ -659,7 +659,6 @@ impl NewProgram {
                 busy.push((p.starts_at, end, p.talk.as_str()));
             }
         }
-        let _ = talks;
         Ok(())
     }
 }

@@ -25,18 +25,13 @@ pub fn summary(md: &str, max: usize) -> String {
         match event {
             pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => text.push_str(&t),
             pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak => text.push(' '),
-            pulldown_cmark::Event::End(tag)
-                if matches!(
-                    tag,
-                    pulldown_cmark::TagEnd::Paragraph
-                        | pulldown_cmark::TagEnd::Heading(_)
-                        | pulldown_cmark::TagEnd::Item
-                        | pulldown_cmark::TagEnd::BlockQuote(_)
-                        | pulldown_cmark::TagEnd::CodeBlock
-                ) =>
-            {
-                text.push(' ')
-            }
+            pulldown_cmark::Event::End(
+                pulldown_cmark::TagEnd::Paragraph
+                | pulldown_cmark::TagEnd::Heading(_)
+                | pulldown_cmark::TagEnd::Item
+                | pulldown_cmark::TagEnd::BlockQuote(_)
+                | pulldown_cmark::TagEnd::CodeBlock,
+            ) => text.push(' '),
             _ => {}
         }
     }

@@ -1,6 +1,11 @@
 //! Integration tests: the real server on 127.0.0.1:0 over a fresh database, on SQLite and on
 //! PostgreSQL. One test binary (one link) with a module per area.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should fail right there"
+)]
+
 /// Declares `mod $name { fn sqlite(); fn postgres(); }` running the same async body on both
 /// backends; the body gets a started `TestApp`.
 macro_rules! on_both_backends {
@@ -23,7 +28,6 @@ macro_rules! on_both_backends {
         }
     };
 }
-pub(crate) use on_both_backends;
 
 mod cli;
 mod public_site;

@@ -5,8 +5,6 @@ use podium_store::Store;
 use podium_testkit::fixture::{XSS, two_day_program};
 use podium_testkit::{Backend, TestApp};
 
-use crate::on_both_backends;
-
 /// The part of a page between two markers (to look only inside the grid, say).
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html

@@ -4,8 +4,6 @@ use podium_domain::Role;
 use podium_store::{NewUser, Store, StoreError};
 use podium_testkit::fixture::two_day_program;
 
-use crate::on_both_backends;
-
 on_both_backends!(program_round_trips, |app| {
     let new = two_day_program(
         "round",
