@@ -29,6 +29,7 @@ pub struct Progress {
 
 /// When a worker stops.
 pub(crate) struct Budget<'a> {
+    pub temperatures: Option<(f64, f64)>,
     pub start: Instant,
     pub time_limit: Option<Duration>,
     pub iterations: Option<u64>,
@@ -97,6 +98,8 @@ impl Shared<'_> {
 pub(crate) struct Neighbourhood {
     pub partners: Vec<Vec<u32>>,
     pub movable: Vec<u32>,
+    /// Per talk: the other movable talks of its topic.
+    pub same_topic: Vec<Vec<u32>>,
 }
 
 impl Neighbourhood {
@@ -117,11 +120,26 @@ impl Neighbourhood {
                     .collect()
             })
             .collect();
-        let movable = (0..p.talks.len())
-            .filter(|&t| !p.cands[t].is_empty())
+        let movable: Vec<u32> = (0..p.talks.len())
+            .filter(|&t| {
+                p.cands[t].len() > 1 || (p.talks[t].pin.is_none() && !p.cands[t].is_empty())
+            })
             .map(|t| t as u32)
             .collect();
-        Neighbourhood { partners, movable }
+        let same_topic = (0..p.talks.len())
+            .map(|t| {
+                movable
+                    .iter()
+                    .copied()
+                    .filter(|&u| u as usize != t && p.talks[u as usize].topic == p.talks[t].topic)
+                    .collect()
+            })
+            .collect();
+        Neighbourhood {
+            partners,
+            movable,
+            same_topic,
+        }
     }
 }
 
@@ -197,6 +215,11 @@ fn insert_best(state: &mut State, t: usize, rng: &mut Rng, sample: usize) -> boo
     }
 }
 
+/// Move mix of the annealing (the rest is ruin and recreate).
+const P_RELOCATE: f64 = 0.45;
+const P_SWAP_TOPIC: f64 = 0.30;
+const P_SWAP_SESSIONS: f64 = 0.23;
+
 /// Result of one worker.
 pub(crate) struct WorkerResult {
     pub at: Vec<u32>,
@@ -227,7 +250,7 @@ pub(crate) fn anneal(
     // Temperatures in objective units: early on a few missed talks or a mixed session are
     // accepted; at the end only improvements.
     let scale = p.weights.missed.max(p.weights.topic_mix / 20.0).max(1e-3);
-    let (t0, t1) = (4.0 * scale, 0.05 * scale);
+    let (t0, t1) = budget.temperatures.unwrap_or((4.0 * scale, 0.05 * scale));
     let mut changes: Vec<(u32, u32)> = Vec::with_capacity(32);
     let mut saved: Vec<(u32, u32)> = Vec::with_capacity(32);
     let mut occupants: Vec<u32> = Vec::with_capacity(8);
@@ -243,7 +266,7 @@ pub(crate) fn anneal(
         }
         iteration += 1;
         let r = rng.unit();
-        let accepted = if r < 0.70 {
+        let accepted = if r < P_RELOCATE {
             relocate(
                 state,
                 hood,
@@ -253,7 +276,9 @@ pub(crate) fn anneal(
                 &mut saved,
                 &mut occupants,
             )
-        } else if r < 1.5 {
+        } else if r < P_RELOCATE + P_SWAP_TOPIC {
+            swap_same_topic(state, hood, rng, temp, &mut changes, &mut saved)
+        } else if r < P_RELOCATE + P_SWAP_TOPIC + P_SWAP_SESSIONS {
             swap_sessions(state, hood, rng, temp, &mut changes, &mut saved)
         } else {
             ruin_recreate(state, hood, rng, temp)
@@ -404,6 +429,35 @@ pub(crate) fn repair(state: &mut State, rng: &mut Rng) {
             }
         }
     }
+}
+
+/// Swaps the start slots of two placed talks of the same topic (keeps sessions clean while
+/// changing which talks run in parallel).
+fn swap_same_topic(
+    state: &mut State,
+    hood: &Neighbourhood,
+    rng: &mut Rng,
+    temp: f64,
+    changes: &mut Vec<(u32, u32)>,
+    saved: &mut Vec<(u32, u32)>,
+) -> bool {
+    let p = state.p;
+    let t = hood.movable[rng.below(hood.movable.len())] as usize;
+    let others = &hood.same_topic[t];
+    if others.is_empty() {
+        return false;
+    }
+    let u = others[rng.below(others.len())] as usize;
+    let (Some(st), Some(su)) = (state.start_slot(t), state.start_slot(u)) else {
+        return false;
+    };
+    let (Some(ct), Some(cu)) = (p.cand_index(t, su), p.cand_index(u, st)) else {
+        return false;
+    };
+    changes.clear();
+    changes.push((t as u32, ct as u32));
+    changes.push((u as u32, cu as u32));
+    try_changes(state, changes, saved, temp, rng)
 }
 
 fn swap_sessions(

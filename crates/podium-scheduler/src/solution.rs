@@ -47,6 +47,9 @@ pub struct SolveOptions {
     pub move_weight: f64,
     /// Try to prove optimality by branch and bound on tiny instances (≤ 16 talks).
     pub exact: bool,
+    /// Annealing start and end temperatures, in objective units (one missed talk at weight 1
+    /// is 1.0); `None` picks them from the weights.
+    pub temperatures: Option<(f64, f64)>,
 }
 
 impl Default for SolveOptions {
@@ -59,6 +62,7 @@ impl Default for SolveOptions {
             keep: None,
             move_weight: 30.0,
             exact: true,
+            temperatures: None,
         }
     }
 }
@@ -192,6 +196,7 @@ pub fn solve(
         progress,
     };
     let budget = Budget {
+        temperatures: options.temperatures,
         start,
         time_limit: options.time_limit,
         iterations: options.iterations,

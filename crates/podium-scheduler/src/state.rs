@@ -38,10 +38,9 @@ pub(crate) struct State<'p> {
     generation: u32,
     pending: Vec<(u32, u32)>,
     /// Per attendee, the intervals of their placed wanted talks as sorted keys
-    /// `(end − t0) << 32 | (start − t0)`, in `keys[offset[a]..offset[a] + len[a]]`. Kept sorted
+    /// `(end − t0) << 32 | (start − t0)`, in `keys[span[a].0..span[a].0 + span[a].1]`. Kept sorted
     /// on every place/remove so that recomputing an attendee is one linear greedy pass.
-    offset: Vec<u32>,
-    len: Vec<u32>,
+    span: Vec<(u32, u32)>,
     keys: Vec<u64>,
     t0: i64,
     scratch_talks: Vec<u32>,
@@ -93,8 +92,7 @@ impl<'p> State<'p> {
             stamp: vec![0; p.wants.len()],
             generation: 0,
             pending: Vec::new(),
-            offset,
-            len: vec![0; p.wants.len()],
+            span: offset.iter().map(|&o| (o, 0)).collect(),
             keys: vec![0; total_keys],
             t0,
             scratch_talks: Vec::new(),
@@ -198,6 +196,28 @@ impl<'p> State<'p> {
     /// Places unplaced talk `t` at candidate `c` without any check and without updating the
     /// missed cache (see `missed_delta`).
     pub fn place_raw(&mut self, t: usize, c: usize) {
+        self.place_slots(t, c);
+        let key = self.cand_key(t, c as u32);
+        self.replace_keys(t, None, key);
+    }
+
+    /// Removes placed talk `t` (no missed update; see `missed_delta`).
+    pub fn remove_raw(&mut self, t: usize) {
+        let key = self.cand_key(t, self.at[t]);
+        self.remove_slots(t);
+        self.replace_keys(t, key, None);
+    }
+
+    /// The interval key of candidate `c` of `t`, `None` for `NONE`.
+    fn cand_key(&self, t: usize, c: u32) -> Option<u64> {
+        (c != NONE).then(|| {
+            let cand = &self.p.cands[t][c as usize];
+            self.key(cand.start, cand.end)
+        })
+    }
+
+    /// `place_raw` without touching the attendees' interval keys.
+    fn place_slots(&mut self, t: usize, c: usize) {
         debug_assert_eq!(self.at[t], NONE);
         let was_moved = self.is_moved(t);
         self.at[t] = c as u32;
@@ -209,7 +229,6 @@ impl<'p> State<'p> {
         }
         self.overflow += i64::from(cand.overflow);
         self.unplaced -= 1;
-        self.update_keys(t, cand.start, cand.end, true);
         let talk = &self.p.talks[t];
         if talk.plenary {
             self.plenary_placed.push(t as u32);
@@ -228,8 +247,8 @@ impl<'p> State<'p> {
         self.moved += i64::from(self.is_moved(t)) - i64::from(was_moved);
     }
 
-    /// Removes placed talk `t` (no missed update; see `missed_delta`).
-    pub fn remove_raw(&mut self, t: usize) {
+    /// `remove_raw` without touching the attendees' interval keys.
+    fn remove_slots(&mut self, t: usize) {
         let c = self.at[t];
         debug_assert_ne!(c, NONE);
         let was_moved = self.is_moved(t);
@@ -241,7 +260,6 @@ impl<'p> State<'p> {
         self.at[t] = NONE;
         self.overflow -= i64::from(cand.overflow);
         self.unplaced += 1;
-        self.update_keys(t, cand.start, cand.end, false);
         let talk = &self.p.talks[t];
         if talk.plenary {
             self.plenary_placed.retain(|&o| o as usize != t);
@@ -265,8 +283,8 @@ impl<'p> State<'p> {
     /// Missed count of attendee `a` under the current placement: earliest-end-first greedy over
     /// the attendee's sorted interval keys.
     fn attendee_missed(&self, a: usize) -> u32 {
-        let off = self.offset[a] as usize;
-        let keys = &self.keys[off..off + self.len[a] as usize];
+        let (off, n) = self.span[a];
+        let keys = &self.keys[off as usize..(off + n) as usize];
         let mut seen = 0u32;
         let mut free_from = 0u64;
         for &k in keys {
@@ -282,36 +300,40 @@ impl<'p> State<'p> {
         (((end - self.t0) as u64) << 32) | (start - self.t0) as u64
     }
 
-    /// Adds (or removes) the interval of talk `t` to (from) the key lists of its wanters.
-    fn update_keys(&mut self, t: usize, start: i64, end: i64, add: bool) {
-        let key = self.key(start, end);
+    /// Replaces key `old` by `new` (either may be absent) in the sorted key lists of the
+    /// attendees wanting `t`.
+    fn replace_keys(&mut self, t: usize, old: Option<u64>, new: Option<u64>) {
+        if old == new {
+            return;
+        }
         let p = self.p;
         for &a in &p.talks[t].wanters {
             let a = a as usize;
-            let off = self.offset[a] as usize;
-            let n = self.len[a] as usize;
-            let list = &mut self.keys[off..off + n + usize::from(add)];
+            let (off, mut n) = self.span[a];
+            let list = &mut self.keys[off as usize..off as usize + p.wants[a].len()];
             // Manual shifts: the lists are short (a person's wanted talks), where a loop beats
             // a memmove call.
-            if add {
-                let mut i = n;
-                while i > 0 && list[i - 1] > key {
-                    list[i] = list[i - 1];
-                    i -= 1;
-                }
-                list[i] = key;
-                self.len[a] += 1;
-            } else {
-                let mut i = list
+            if let Some(old) = old {
+                let mut i = list[..n as usize]
                     .iter()
-                    .position(|&k| k == key)
+                    .position(|&k| k == old)
                     .expect("a placed talk's interval is listed for its wanters");
-                while i + 1 < n {
+                while i + 1 < n as usize {
                     list[i] = list[i + 1];
                     i += 1;
                 }
-                self.len[a] -= 1;
+                n -= 1;
             }
+            if let Some(new) = new {
+                let mut i = n as usize;
+                while i > 0 && list[i - 1] > new {
+                    list[i] = list[i - 1];
+                    i -= 1;
+                }
+                list[i] = new;
+                n += 1;
+            }
+            self.span[a].1 = n;
         }
     }
 
@@ -359,7 +381,7 @@ impl<'p> State<'p> {
         for &(t, _) in changes {
             saved.push((t, self.at[t as usize]));
             if self.at[t as usize] != NONE {
-                self.remove_raw(t as usize);
+                self.remove_slots(t as usize);
             }
         }
         for (i, &(t, c)) in changes.iter().enumerate() {
@@ -370,13 +392,22 @@ impl<'p> State<'p> {
             if !self.is_free(t, c) || !self.is_compatible(t, c) {
                 for &(t2, c2) in &changes[..i] {
                     if c2 != NONE {
-                        self.remove_raw(t2 as usize);
+                        self.remove_slots(t2 as usize);
                     }
                 }
-                self.restore(saved);
+                for &(t2, c2) in saved.iter() {
+                    if c2 != NONE {
+                        self.place_slots(t2 as usize, c2 as usize);
+                    }
+                }
                 return None;
             }
-            self.place_raw(t, c);
+            self.place_slots(t, c);
+        }
+        // Settle the interval keys once per talk (old → new), then recompute the attendees.
+        for (&(t, c), &(_, old)) in changes.iter().zip(saved.iter()) {
+            let (from, to) = (self.cand_key(t as usize, old), self.cand_key(t as usize, c));
+            self.replace_keys(t as usize, from, to);
         }
         self.scratch_talks.clear();
         self.scratch_talks.extend(changes.iter().map(|&(t, _)| t));
@@ -387,27 +418,29 @@ impl<'p> State<'p> {
         Some(self.cost_static() - before + self.p.weights.missed * dm as f64)
     }
 
-    fn restore(&mut self, saved: &[(u32, u32)]) {
-        for &(t, c) in saved {
-            if c != NONE {
-                self.place_raw(t as usize, c as usize);
-            }
-        }
-    }
-
     /// Keeps the move applied by the last `apply`.
     pub fn accept(&mut self) {
         self.commit_missed(self.pending_delta);
     }
 
-    /// Undoes the move applied by the last `apply`.
+    /// Undoes the move applied by the last `apply` (`saved` as `apply` filled it).
     pub fn revert(&mut self, saved: &[(u32, u32)]) {
-        for &(t, _) in saved {
-            if self.at[t as usize] != NONE {
-                self.remove_raw(t as usize);
+        let mut keys: Vec<(Option<u64>, Option<u64>)> = Vec::with_capacity(saved.len());
+        for &(t, old) in saved {
+            let t = t as usize;
+            keys.push((self.cand_key(t, self.at[t]), self.cand_key(t, old)));
+            if self.at[t] != NONE {
+                self.remove_slots(t);
             }
         }
-        self.restore(saved);
+        for &(t, old) in saved {
+            if old != NONE {
+                self.place_slots(t as usize, old as usize);
+            }
+        }
+        for (&(t, _), &(from, to)) in saved.iter().zip(keys.iter()) {
+            self.replace_keys(t as usize, from, to);
+        }
         self.pending.clear();
     }
 

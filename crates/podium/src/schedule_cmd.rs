@@ -88,6 +88,7 @@ pub fn run(args: ScheduleArgs) -> anyhow::Result<ExitCode> {
         keep,
         move_weight: args.move_weight,
         exact: true,
+        temperatures: None,
     };
 
     let cancel = AtomicBool::new(false);

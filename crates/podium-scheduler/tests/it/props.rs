@@ -21,6 +21,7 @@ fn options(seed: u64, threads: usize, iterations: u64, exact: bool) -> SolveOpti
         keep: None,
         move_weight: 0.0,
         exact,
+        temperatures: None,
     }
 }
 
