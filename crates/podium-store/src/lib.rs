@@ -9,6 +9,9 @@ mod backend;
 mod program;
 mod user;
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use async_trait::async_trait;
 use podium_domain::{Conference, ConferenceId, NewProgram, Program, ProgramError, Role, UserId};
 
@@ -80,6 +83,11 @@ pub trait Store: Send + Sync {
     /// The conference's public program: its latest released schedule version.
     async fn program(&self, conference: ConferenceId) -> Result<Program, StoreError>;
 
+    /// The public program of the conference with this slug. Served from memory while the
+    /// conference's `revision` is unchanged, so a page costs one small query; any write to the
+    /// program bumps the revision, in this instance or another.
+    async fn program_by_slug(&self, slug: &str) -> Result<Arc<Program>, StoreError>;
+
     /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
     /// transaction: all or nothing. The program is validated first.
     async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
@@ -99,11 +107,15 @@ pub trait Store: Send + Sync {
     async fn roles(&self, user: UserId, conference: ConferenceId) -> Result<Vec<Role>, StoreError>;
 }
 
+/// Programs kept in memory, by slug, with the revision they were read at.
+type ProgramCache = RwLock<HashMap<String, (i64, Arc<Program>)>>;
+
 /// The `Store` over a sqlx `AnyPool`.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: sqlx::AnyPool,
     backend: Backend,
+    programs: Arc<ProgramCache>,
 }
 
 impl SqlStore {
@@ -111,7 +123,11 @@ impl SqlStore {
     /// of that backend.
     pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         let (pool, backend) = backend::connect(url).await?;
-        let store = SqlStore { pool, backend };
+        let store = SqlStore {
+            pool,
+            backend,
+            programs: Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -119,6 +135,14 @@ impl SqlStore {
     /// Runs pending migrations (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         backend::migrate(&self.pool, self.backend).await
+    }
+
+    fn read_cache(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, (i64, Arc<Program>)>> {
+        // A panic while holding the lock cannot leave the map half-written (inserts are single
+        // calls), so a poisoned lock is still safe to read.
+        self.programs
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Closes the pool, waiting for connections to be returned.
@@ -143,6 +167,21 @@ impl Store for SqlStore {
 
     async fn program(&self, conference: ConferenceId) -> Result<Program, StoreError> {
         program::load(&self.pool, conference).await
+    }
+
+    async fn program_by_slug(&self, slug: &str) -> Result<Arc<Program>, StoreError> {
+        let (id, revision) = program::revision(&self.pool, slug).await?;
+        if let Some((cached, p)) = self.read_cache().get(slug)
+            && *cached == revision
+        {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(program::load(&self.pool, id).await?);
+        self.programs
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(slug.to_owned(), (revision, p.clone()));
+        Ok(p)
     }
 
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {

@@ -70,6 +70,19 @@ pub(crate) async fn conference_by_slug(
     conference_from_row(&row)
 }
 
+/// The conference's id and its program revision.
+pub(crate) async fn revision(
+    pool: &AnyPool,
+    slug: &str,
+) -> Result<(ConferenceId, i64), StoreError> {
+    let row = sqlx::query("SELECT id, revision FROM conferences WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound("conference"))?;
+    Ok((ConferenceId(row.try_get("id")?), row.try_get("revision")?))
+}
+
 pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, StoreError> {
     let c = id.0;
     let row = sqlx::query(select_conference!("WHERE id = $1"))

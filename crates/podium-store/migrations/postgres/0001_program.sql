@@ -21,6 +21,9 @@ CREATE TABLE conferences (
     start_date TEXT NOT NULL,
     end_date TEXT NOT NULL,
     description TEXT NOT NULL,
+    -- Bumped by every write to the conference's program, so cached copies (in this and in
+    -- other instances) know when they are stale.
+    revision BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     CONSTRAINT conferences_slug_key UNIQUE (slug)
 );

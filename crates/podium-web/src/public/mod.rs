@@ -4,6 +4,8 @@
 mod view;
 
 use axum::Router;
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -45,9 +47,8 @@ fn render(state: &AppState, name: &str, ctx: Value) -> Result<Response, AppError
     Ok(Html(html).into_response())
 }
 
-async fn load(state: &AppState, slug: &str) -> Result<Program, AppError> {
-    let conference = state.store.conference_by_slug(slug).await?;
-    Ok(state.store.program(conference.id).await?)
+async fn load(state: &AppState, slug: &str) -> Result<Arc<Program>, AppError> {
+    Ok(state.store.program_by_slug(slug).await?)
 }
 
 fn canonical(state: &AppState, path: &str) -> String {

@@ -137,3 +137,35 @@ on_both_backends!(unknown_conference_is_not_found, |app| {
         Err(StoreError::NotFound(_))
     ));
 });
+
+on_both_backends!(programs_are_cached_until_their_revision_changes, |app| {
+    app.store
+        .create_program(&two_day_program("cached", "UTC", "2027-02-01", "A", "B"))
+        .await
+        .unwrap();
+    let first = app.store.program_by_slug("cached").await.unwrap();
+    let again = app.store.program_by_slug("cached").await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "unchanged revision is served from memory"
+    );
+
+    // Another instance (here: plain SQL) changes the program and bumps the revision.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query(
+        "UPDATE conferences SET name = 'Renamed', revision = revision + 1 WHERE slug = 'cached'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let fresh = app.store.program_by_slug("cached").await.unwrap();
+    assert_eq!(fresh.conference.name, "Renamed");
+    let (_, html) = app.get("/cached/").await;
+    assert!(html.contains("<h1>Renamed</h1>"));
+    assert!(matches!(
+        app.store.program_by_slug("nope").await,
+        Err(StoreError::NotFound(_))
+    ));
+});
