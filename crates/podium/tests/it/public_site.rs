@@ -322,3 +322,45 @@ on_both_backends!(pages_are_compressed_and_carry_security_headers, |app| {
     let (status, body) = app.get("/healthz").await;
     assert_eq!((status, body.as_str()), (200, "ok"));
 });
+
+on_both_backends!(a_thirty_room_grid_stays_one_scrollable_grid, |app| {
+    let mut p = two_day_program("big", "UTC", "2027-05-01", "A", "B");
+    let base = p.sessions[0].clone();
+    let first = p.talks[0].clone();
+    for i in 0..29 {
+        let room = format!("r{i}");
+        p.rooms.push(podium_domain::NewRoom {
+            key: room.clone(),
+            name: format!("Room {i}"),
+            capacity: 50,
+            features: vec![],
+        });
+        p.sessions.push(podium_domain::NewSession { room: room.clone(), ..base.clone() });
+        let speaker = format!("s{i}");
+        p.speakers.push(podium_domain::NewSpeaker {
+            key: speaker.clone(),
+            name: format!("Speaker {i}"),
+            bio: String::new(),
+            avatar_url: None,
+            links: vec![],
+        });
+        let key = format!("x{i}");
+        p.talks.push(podium_domain::NewTalk {
+            key: key.clone(),
+            title: format!("Parallel talk {i}"),
+            speakers: vec![speaker],
+            ..first.clone()
+        });
+        p.placements.push(podium_domain::NewPlacement { talk: key, room, starts_at: p.placements[0].starts_at });
+    }
+    app.store.create_program(&p).await.unwrap();
+    let (status, html) = app.get("/big/schedule?day=2027-05-01").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<div class="grid" style="--rooms: 30;"#), "one column per room");
+    assert_eq!(html.matches(r#"class="room-head""#).count(), 30);
+    assert_eq!(html.matches("Parallel talk").count(), 29 * 2, "each talk in the grid and in the list");
+    // The grid scrolls sideways inside its own region, with a sticky time column.
+    assert!(html.contains(r#"<div class="grid-scroll" role="region""#));
+    let (_, css) = app.get("/static/podium.css").await;
+    assert!(css.contains(".time { position: sticky; left: 0;"));
+});
