@@ -218,7 +218,7 @@ fn insert_best(state: &mut State, t: usize, rng: &mut Rng, sample: usize) -> boo
 /// Move mix of the annealing (the rest is ruin and recreate).
 const P_RELOCATE: f64 = 0.45;
 const P_SWAP_TOPIC: f64 = 0.30;
-const P_SWAP_SESSIONS: f64 = 0.23;
+const P_SWAP_SESSIONS: f64 = 0.245;
 
 /// Result of one worker.
 pub(crate) struct WorkerResult {
@@ -250,7 +250,7 @@ pub(crate) fn anneal(
     // Temperatures in objective units: early on a few missed talks or a mixed session are
     // accepted; at the end only improvements.
     let scale = p.weights.missed.max(p.weights.topic_mix / 20.0).max(1e-3);
-    let (t0, t1) = budget.temperatures.unwrap_or((4.0 * scale, 0.05 * scale));
+    let (t0, t1) = budget.temperatures.unwrap_or((8.0 * scale, 0.1 * scale));
     let mut changes: Vec<(u32, u32)> = Vec::with_capacity(32);
     let mut saved: Vec<(u32, u32)> = Vec::with_capacity(32);
     let mut occupants: Vec<u32> = Vec::with_capacity(8);

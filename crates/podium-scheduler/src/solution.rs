@@ -28,6 +28,8 @@ pub const SOLUTION_FORMAT: &str = "podium.schedule.solution/1";
 /// Largest instance the exact search is tried on (talks), and its node budget.
 const EXACT_MAX_TALKS: usize = 16;
 const EXACT_NODE_LIMIT: u64 = 20_000_000;
+/// Annealing iterations per worker before the exact search, when no budget is given.
+const EXACT_INCUMBENT_ITERATIONS: u64 = 20_000;
 
 /// How to solve.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,11 +197,16 @@ pub fn solve(
         lower_bound: round6(bound.complete(&p)),
         progress,
     };
+    // On tiny instances the exact search settles the answer; the annealing only needs to hand
+    // it a good incumbent, so it gets a short iteration budget.
+    let exact_applies = options.exact && options.keep.is_none() && p.talks.len() <= EXACT_MAX_TALKS;
     let budget = Budget {
         temperatures: options.temperatures,
         start,
         time_limit: options.time_limit,
-        iterations: options.iterations,
+        iterations: options
+            .iterations
+            .or(exact_applies.then_some(EXACT_INCUMBENT_ITERATIONS)),
         cancel,
     };
     let hood = Neighbourhood::new(&p);
@@ -252,11 +259,7 @@ pub fn solve(
     // Exact proof on tiny instances.
     let mut proven = false;
     let mut exact_nodes = 0;
-    if options.exact
-        && move_weight == 0.0
-        && state.unplaced == 0
-        && p.talks.len() <= EXACT_MAX_TALKS
-    {
+    if exact_applies && state.unplaced == 0 {
         let result = solve_exact(&p, state.objective(), EXACT_NODE_LIMIT, cancel);
         if let Some(at) = result.improved {
             let mut better = State::new(&p, Vec::new(), 0.0);
