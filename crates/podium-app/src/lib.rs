@@ -1,4 +1,5 @@
 //! podium's use cases. Every write goes through here, so HTML forms, the JSON API and the CLI
 //! behave the same. Reads that need no rules go straight to the store.
 
+pub mod account;
 pub mod demo;

@@ -7,6 +7,7 @@
 
 mod backend;
 mod program;
+mod session;
 mod user;
 
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use podium_domain::{Conference, ConferenceId, NewProgram, Program, ProgramError, Role, UserId};
 
 pub use backend::{Backend, redact_url};
+pub use session::{Credentials, Login, NewLogin};
 pub use user::NewUser;
 
 /// What can go wrong in the store.
@@ -105,6 +107,18 @@ pub trait Store: Send + Sync {
 
     /// The user's roles in a conference.
     async fn roles(&self, user: UserId, conference: ConferenceId) -> Result<Vec<Role>, StoreError>;
+
+    /// The account with this email (case-insensitive), for logging in; `NotFound` if none.
+    async fn credentials(&self, email: &str) -> Result<Credentials, StoreError>;
+
+    /// Records a new log-in session.
+    async fn create_login(&self, login: &NewLogin) -> Result<(), StoreError>;
+
+    /// The unexpired session with this token (`now` in unix seconds), or `NotFound`.
+    async fn login(&self, token: &str, now: i64) -> Result<Login, StoreError>;
+
+    /// Ends a session (idempotent).
+    async fn delete_login(&self, token: &str) -> Result<(), StoreError>;
 }
 
 /// Programs kept in memory, by slug, with the revision they were read at.
@@ -204,5 +218,21 @@ impl Store for SqlStore {
 
     async fn roles(&self, user: UserId, conference: ConferenceId) -> Result<Vec<Role>, StoreError> {
         user::roles(&self.pool, user, conference).await
+    }
+
+    async fn credentials(&self, email: &str) -> Result<Credentials, StoreError> {
+        session::credentials(&self.pool, email).await
+    }
+
+    async fn create_login(&self, login: &NewLogin) -> Result<(), StoreError> {
+        session::create(&self.pool, login).await
+    }
+
+    async fn login(&self, token: &str, now: i64) -> Result<Login, StoreError> {
+        session::find(&self.pool, token, now).await
+    }
+
+    async fn delete_login(&self, token: &str) -> Result<(), StoreError> {
+        session::delete(&self.pool, token).await
     }
 }

@@ -103,6 +103,7 @@ impl TestApp {
             WebConfig {
                 public_url: "https://podium.test".to_owned(),
                 clock,
+                login_attempts_per_minute: 10,
             },
         );
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -128,6 +129,43 @@ impl TestApp {
         let response = self
             .client
             .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("response body"))
+    }
+
+    /// POSTs a form, with an optional `Cookie` header and extra headers; returns the response.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base_url))
+            .form(fields);
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// GETs a path with a `Cookie` header; returns the status and body.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base_url))
+            .header("cookie", cookie)
             .send()
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"));

@@ -11,6 +11,12 @@ pub enum AppError {
     /// Nothing here (unknown conference, talk, speaker, route).
     #[error("not found")]
     NotFound,
+    /// The request is refused (a cross-site form post, a stale form token).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// Too many attempts from this address; try again later.
+    #[error("too many requests")]
+    TooManyRequests,
     /// Something broke; the cause goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -22,6 +28,12 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(_) => AppError::NotFound,
             other => AppError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<podium_app::account::AccountError> for AppError {
+    fn from(e: podium_app::account::AccountError) -> Self {
+        AppError::Internal(e.to_string())
     }
 }
 
@@ -50,6 +62,19 @@ impl IntoResponse for AppError {
                 "Page not found",
                 "There is nothing at this address. The talk or conference may have moved, or the link is mistyped.",
             ),
+            AppError::Forbidden(why) => page(StatusCode::FORBIDDEN, "Not allowed", why),
+            AppError::TooManyRequests => {
+                let mut r = page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many attempts",
+                    "Please wait a minute before trying again.",
+                );
+                r.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("60"),
+                );
+                r
+            }
             AppError::Internal(detail) => {
                 tracing::error!(error = %detail, "request failed");
                 page(

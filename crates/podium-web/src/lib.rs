@@ -2,6 +2,7 @@
 //! `organizer`, `api`), each exposing one `routes()`; they are merged here and nowhere else.
 //! Handlers are thin: extract, call the store or `podium-app`, render.
 
+mod auth;
 pub mod error;
 pub mod render;
 
@@ -23,6 +24,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use auth::RateLimiter;
 pub use error::AppError;
 pub use jiff::Timestamp;
 
@@ -36,6 +38,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// The clock for "now" markers.
     pub clock: Clock,
+    /// Log-in and sign-up attempts allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -54,6 +58,7 @@ pub struct AppState {
     /// Settings.
     pub config: WebConfig,
     templates: Arc<minijinja::Environment<'static>>,
+    limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -61,6 +66,10 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
         AppState {
             store,
+            limiter: Arc::new(RateLimiter::new(
+                config.login_attempts_per_minute,
+                Duration::from_secs(60),
+            )),
             config,
             templates: Arc::new(templates::environment()),
         }
@@ -80,6 +89,10 @@ pub fn router(state: AppState) -> Router {
         .merge(organizer::routes())
         .merge(api::routes())
         .fallback(public::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -109,7 +122,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let started = Arc::new(tokio::sync::Notify::new());
     let notify = started.clone();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         notify.notify_one();

@@ -16,6 +16,11 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
         ("talk.html", include_str!("../templates/talk.html")),
         ("speaker.html", include_str!("../templates/speaker.html")),
         ("error.html", include_str!("../templates/error.html")),
+        (
+            "account_form.html",
+            include_str!("../templates/account_form.html"),
+        ),
+        ("account.html", include_str!("../templates/account.html")),
     ] {
         env.add_template(name, source)
             .expect("templates baked into the binary parse");

@@ -46,6 +46,9 @@ pub struct ServeArgs {
     /// Public origin of the site, for canonical and share links (default http://localhost:PORT).
     #[arg(long, env = "PODIUM_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Log-in and sign-up attempts allowed per client address per minute.
+    #[arg(long, env = "PODIUM_LOGIN_RATE", default_value_t = 10)]
+    pub login_attempts_per_minute: u32,
     /// Load the demo conference (once; running again changes nothing).
     #[arg(long)]
     pub demo: bool,

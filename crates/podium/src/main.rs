@@ -99,6 +99,7 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
         podium_web::WebConfig {
             public_url,
             clock: Arc::new(jiff_now),
+            login_attempts_per_minute: args.login_attempts_per_minute,
         },
     );
     tracing::info!(address = %addr, backend = ?store.backend(), "podium is listening on http://{addr}/");

@@ -1,6 +1,7 @@
 //! The public site: conference list, conference page, schedule grid and list, track, room,
 //! talk and speaker pages, the 404 page and the stylesheet. Server-rendered; no JavaScript.
 
+mod account;
 mod view;
 
 use axum::Router;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/rooms/{id}", get(show_room))
         .route("/{slug}/talks/{id}", get(show_talk))
         .route("/{slug}/speakers/{id}", get(show_speaker))
+        .merge(account::routes())
 }
 
 /// The 404 page for every unknown address.
@@ -38,11 +40,11 @@ pub(crate) async fn not_found() -> AppError {
 }
 
 /// A serializable view model as a template value.
-fn ser<T: Serialize>(v: T) -> Value {
+pub(crate) fn ser<T: Serialize>(v: T) -> Value {
     Value::from(Serde(v))
 }
 
-fn render(state: &AppState, name: &str, ctx: Value) -> Result<Response, AppError> {
+pub(crate) fn render(state: &AppState, name: &str, ctx: Value) -> Result<Response, AppError> {
     let html = state.templates.get_template(name)?.render(ctx)?;
     Ok(Html(html).into_response())
 }

@@ -29,6 +29,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod account;
 mod cli;
 mod public_site;
 mod store;

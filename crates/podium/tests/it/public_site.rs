@@ -335,7 +335,10 @@ on_both_backends!(a_thirty_room_grid_stays_one_scrollable_grid, |app| {
             capacity: 50,
             features: vec![],
         });
-        p.sessions.push(podium_domain::NewSession { room: room.clone(), ..base.clone() });
+        p.sessions.push(podium_domain::NewSession {
+            room: room.clone(),
+            ..base.clone()
+        });
         let speaker = format!("s{i}");
         p.speakers.push(podium_domain::NewSpeaker {
             key: speaker.clone(),
@@ -351,14 +354,25 @@ on_both_backends!(a_thirty_room_grid_stays_one_scrollable_grid, |app| {
             speakers: vec![speaker],
             ..first.clone()
         });
-        p.placements.push(podium_domain::NewPlacement { talk: key, room, starts_at: p.placements[0].starts_at });
+        p.placements.push(podium_domain::NewPlacement {
+            talk: key,
+            room,
+            starts_at: p.placements[0].starts_at,
+        });
     }
     app.store.create_program(&p).await.unwrap();
     let (status, html) = app.get("/big/schedule?day=2027-05-01").await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"<div class="grid" style="--rooms: 30;"#), "one column per room");
+    assert!(
+        html.contains(r#"<div class="grid" style="--rooms: 30;"#),
+        "one column per room"
+    );
     assert_eq!(html.matches(r#"class="room-head""#).count(), 30);
-    assert_eq!(html.matches("Parallel talk").count(), 29 * 2, "each talk in the grid and in the list");
+    assert_eq!(
+        html.matches("Parallel talk").count(),
+        29 * 2,
+        "each talk in the grid and in the list"
+    );
     // The grid scrolls sideways inside its own region, with a sticky time column.
     assert!(html.contains(r#"<div class="grid-scroll" role="region""#));
     let (_, css) = app.get("/static/podium.css").await;

@@ -1,0 +1,171 @@
+//! Who is asking, and may they: the session cookie, cross-site request forgery protection for
+//! every state-changing request, and a rate limit on log-in and sign-up attempts.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::{AppError, AppState};
+
+/// The session cookie's name.
+pub(crate) const COOKIE: &str = "podium_session";
+
+/// The session token from the request's cookies.
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure when the site is https.
+pub(crate) fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = podium_app::account::SESSION_DAYS * 86_400;
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub(crate) fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+fn origin_of(url: &str) -> &str {
+    // scheme://host[:port] without the path.
+    match url.find("://") {
+        Some(i) => url[i + 3..].find('/').map_or(url, |j| &url[..i + 3 + j]),
+        None => url,
+    }
+}
+
+/// Refuses state-changing requests that a browser sent on behalf of another site: by Fetch
+/// Metadata (`Sec-Fetch-Site`) where the browser sends it, else by `Origin`, which must be the
+/// configured public origin or this very host. Requests without either header (curl, API
+/// clients) carry no ambient browser credentials from another site and pass. Forms of a
+/// session also echo a synchronizer token (checked by their handlers).
+pub(crate) async fn csrf_guard(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe {
+        let headers = request.headers();
+        let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        if let Some(site) = site
+            && !matches!(site, "same-origin" | "none")
+        {
+            return Err(AppError::Forbidden("This form was sent from another site."));
+        }
+        if site.is_none()
+            && let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let own = origin == origin_of(&state.config.public_url)
+                || origin == format!("http://{host}")
+                || origin == format!("https://{host}");
+            if !own {
+                return Err(AppError::Forbidden("This form was sent from another site."));
+            }
+        }
+    }
+    Ok(next.run(request).await)
+}
+
+/// A fixed-window counter per client address. One instance per process; with several
+/// instances the limit is per instance until the Redis-backed limiter lands.
+#[derive(Debug)]
+pub struct RateLimiter {
+    limit: u32,
+    window: Duration,
+    hits: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// At most `limit` attempts per `window` per address.
+    pub fn new(limit: u32, window: Duration) -> RateLimiter {
+        RateLimiter {
+            limit,
+            window,
+            hits: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts an attempt; `Err(TooManyRequests)` once the window's budget is spent.
+    pub(crate) fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+        let now = Instant::now();
+        let mut hits = self
+            .hits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if hits.len() > 100_000 {
+            hits.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+        }
+        let entry = hits.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > self.limit {
+            Err(AppError::TooManyRequests)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_token_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; podium_session=abc123; b=2".parse().unwrap(),
+        );
+        assert_eq!(session_token(&h), Some("abc123".to_owned()));
+        h.insert(header::COOKIE, "podium_session=<script>".parse().unwrap());
+        assert_eq!(session_token(&h), None);
+    }
+
+    #[test]
+    fn origins_drop_the_path() {
+        assert_eq!(
+            origin_of("https://conf.example/sub/"),
+            "https://conf.example"
+        );
+        assert_eq!(origin_of("http://localhost:8000"), "http://localhost:8000");
+    }
+
+    #[test]
+    fn limiter_counts_per_address() {
+        let l = RateLimiter::new(2, Duration::from_secs(60));
+        let (a, b): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
+        assert!(l.check(a).is_ok() && l.check(a).is_ok());
+        assert!(matches!(l.check(a), Err(AppError::TooManyRequests)));
+        assert!(l.check(b).is_ok());
+    }
+}
