@@ -12,6 +12,9 @@ const DEMO_JSON: &str = include_str!("demo/demo.json");
 /// The demo conference's slug.
 pub const DEMO_SLUG: &str = "pyconf-2027";
 
+/// The demo organizer's log-in (the demo is for trying podium out, never for production).
+pub const DEMO_ORGANIZER: (&str, &str) = ("organizer@example.org", "organizer-demo");
+
 /// What `load` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -42,7 +45,25 @@ pub async fn load(store: &dyn Store) -> Result<Outcome, DemoError> {
     let program = program()?;
     match store.create_program(&program).await {
         Ok(id) => {
-            tracing::info!(conference.slug = DEMO_SLUG, "demo conference loaded");
+            let form = crate::account::SignUp {
+                name: "Demo Organizer".to_owned(),
+                email: DEMO_ORGANIZER.0.to_owned(),
+                password: DEMO_ORGANIZER.1.to_owned(),
+            };
+            let user = match crate::account::sign_up(store, &form).await {
+                Ok(user) => user,
+                Err(crate::account::AccountError::Invalid(_)) => {
+                    store.credentials(DEMO_ORGANIZER.0).await?.user
+                }
+                Err(e) => return Err(DemoError::Invalid(e.to_string())),
+            };
+            store.grant_role(user, id, Role::Organizer).await?;
+            tracing::info!(
+                conference.slug = DEMO_SLUG,
+                "demo conference loaded; organizer log-in: {} / {}",
+                DEMO_ORGANIZER.0,
+                DEMO_ORGANIZER.1
+            );
             Ok(Outcome::Created(id))
         }
         // Another instance loaded it at the same moment.

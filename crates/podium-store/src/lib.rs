@@ -9,12 +9,16 @@ mod backend;
 mod program;
 mod session;
 mod user;
+mod version;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use podium_domain::{Conference, ConferenceId, NewProgram, Program, ProgramError, Role, UserId};
+use podium_domain::{
+    Conference, ConferenceId, NewProgram, Placement, Program, ProgramError, Role, ScheduleVersion,
+    UserId, VersionId,
+};
 
 pub use backend::{Backend, redact_url};
 pub use session::{Credentials, Login, NewLogin};
@@ -46,6 +50,13 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Other(#[source] sqlx::Error),
+}
+
+impl StoreError {
+    /// True for `Conflict`.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -119,6 +130,30 @@ pub trait Store: Send + Sync {
 
     /// Ends a session (idempotent).
     async fn delete_login(&self, token: &str) -> Result<(), StoreError>;
+
+    /// The work-in-progress schedule version and its placements. Created on first use as a
+    /// copy of the latest released version, so organizers start from what is published.
+    async fn wip(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<(ScheduleVersion, Vec<Placement>), StoreError>;
+
+    /// Replaces the WIP version's placements (one transaction). Placements naming a talk or
+    /// room of another conference are skipped.
+    async fn replace_wip(
+        &self,
+        conference: ConferenceId,
+        placements: &[Placement],
+    ) -> Result<(), StoreError>;
+
+    /// Publishes a copy of the WIP version as a released version named `name`.
+    async fn release(&self, conference: ConferenceId, name: &str) -> Result<VersionId, StoreError>;
+
+    /// Released versions, newest first.
+    async fn released_versions(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<ScheduleVersion>, StoreError>;
 }
 
 /// Programs kept in memory, by slug, with the revision they were read at.
@@ -234,5 +269,31 @@ impl Store for SqlStore {
 
     async fn delete_login(&self, token: &str) -> Result<(), StoreError> {
         session::delete(&self.pool, token).await
+    }
+
+    async fn wip(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<(ScheduleVersion, Vec<Placement>), StoreError> {
+        version::wip(&self.pool, conference).await
+    }
+
+    async fn replace_wip(
+        &self,
+        conference: ConferenceId,
+        placements: &[Placement],
+    ) -> Result<(), StoreError> {
+        version::replace_wip(&self.pool, conference, placements).await
+    }
+
+    async fn release(&self, conference: ConferenceId, name: &str) -> Result<VersionId, StoreError> {
+        version::release(&self.pool, conference, name).await
+    }
+
+    async fn released_versions(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<ScheduleVersion>, StoreError> {
+        version::released(&self.pool, conference).await
     }
 }

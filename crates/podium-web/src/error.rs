@@ -14,6 +14,9 @@ pub enum AppError {
     /// The request is refused (a cross-site form post, a stale form token).
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The page needs a logged-in user: sends the browser to the log-in page.
+    #[error("login required")]
+    LoginRequired,
     /// Too many attempts from this address; try again later.
     #[error("too many requests")]
     TooManyRequests,
@@ -62,6 +65,7 @@ impl IntoResponse for AppError {
                 "Page not found",
                 "There is nothing at this address. The talk or conference may have moved, or the link is mistyped.",
             ),
+            AppError::LoginRequired => axum::response::Redirect::to("/login").into_response(),
             AppError::Forbidden(why) => page(StatusCode::FORBIDDEN, "Not allowed", why),
             AppError::TooManyRequests => {
                 let mut r = page(

@@ -59,6 +59,7 @@ pub struct AppState {
     pub config: WebConfig,
     templates: Arc<minijinja::Environment<'static>>,
     limiter: Arc<RateLimiter>,
+    runs: Arc<organizer::Runs>,
 }
 
 impl AppState {
@@ -72,6 +73,7 @@ impl AppState {
             )),
             config,
             templates: Arc::new(templates::environment()),
+            runs: Arc::default(),
         }
     }
 }

@@ -196,6 +196,11 @@ pub fn long_day(ts: Timestamp, tz: &TimeZone) -> String {
         .to_string()
 }
 
+/// `Friday 24 September 2027` for a calendar date.
+pub fn long_date(d: jiff::civil::Date) -> String {
+    d.strftime("%A %-d %B %Y").to_string()
+}
+
 /// `Fri 24 Sep` for a calendar date.
 pub fn short_date(d: jiff::civil::Date) -> String {
     d.strftime("%a %-d %b").to_string()

@@ -21,6 +21,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             include_str!("../templates/account_form.html"),
         ),
         ("account.html", include_str!("../templates/account.html")),
+        (
+            "organizer_schedule.html",
+            include_str!("../templates/organizer_schedule.html"),
+        ),
     ] {
         env.add_template(name, source)
             .expect("templates baked into the binary parse");

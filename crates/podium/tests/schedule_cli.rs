@@ -1,5 +1,6 @@
-//! `podium schedule` as a user runs it: malformed input gives one error line naming the field
-//! and id and exit code 2; a good instance gives a solution file and a summary.
+//! `podium schedule` and `podium plan` as a user runs them: malformed input gives one error line
+//! naming the field and id and exit code 2; good input gives a solution file and a summary (or
+//! a format table).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -85,5 +86,60 @@ fn good_instance_writes_a_solution_and_a_summary() {
     assert!(
         stdout.contains("objective                1.000000"),
         "{stdout}"
+    );
+}
+
+const VENUE: &str = r#"{"format":"podium.venue/1","name":"v",
+  "rooms":[{"id":"A","capacity":50},{"id":"B","capacity":300}],
+  "days":["2027-05-01"],
+  "sessions":[{"start":"09:00","end":"10:00"},{"start":"10:30","end":"END"}],
+  "slot_minutes":30}"#;
+
+fn plan(venue: &str, name: &str) -> (Option<i32>, String, String) {
+    let venue_path = temp(&format!("{name}-venue.json"));
+    let talks_path = temp(&format!("{name}-talks.json"));
+    std::fs::write(&venue_path, venue).expect("write venue");
+    std::fs::write(&talks_path, INSTANCE.replace("SPEAKER", "S2")).expect("write talks");
+    let out = Command::new(env!("CARGO_BIN_EXE_podium"))
+        .args(["plan", "--time-limit", "0.1", "--talks"])
+        .arg(&talks_path)
+        .arg(&venue_path)
+        .output()
+        .expect("podium runs");
+    let _ = std::fs::remove_file(&venue_path);
+    let _ = std::fs::remove_file(&talks_path);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn plan_compares_the_three_formats() {
+    let (code, stdout, stderr) = plan(&VENUE.replace("END", "11:30"), "plan-good");
+    assert_eq!(code, Some(0), "{stderr}");
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .skip(1)
+        .take(3)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    // format, slots, unscheduled, missed: two talks fit everywhere; only multi-track and mixed
+    // have parallel rooms, and the one attendee's two talks never need to clash.
+    assert_eq!(rows[0][..4], ["single-track", "4", "0", "0"]);
+    assert_eq!(rows[1][..4], ["multi-track", "8", "0", "0"]);
+    assert_eq!(rows[2][..4], ["mixed", "6", "0", "0"]);
+}
+
+#[test]
+fn plan_with_a_bad_session_exits_2_naming_the_field() {
+    let (code, stdout, stderr) = plan(&VENUE.replace("END", "10:00"), "plan-bad");
+    assert_eq!(code, Some(2));
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.ends_with("sessions[1]: `10:30`–`10:00` is not a window HH:MM–HH:MM\n"),
+        "{stderr}"
     );
 }

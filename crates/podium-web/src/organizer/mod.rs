@@ -1,11 +1,372 @@
-//! Organizer pages: conference settings, the slot grid, scheduling runs, releases.
-//! Routes arrive with the CFP and scheduling work; none exist yet.
+//! Organizer pages. Today: the schedule desk — run the engine on the work-in-progress (WIP)
+//! version in the background, watch its progress, compare its proposal with the current WIP,
+//! accept or discard it, and release the WIP version to the public site. Works without
+//! JavaScript: a running job's page refreshes itself every second.
 
-use axum::Router;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use minijinja::context;
+use podium_app::schedule::{self, Prepared};
+use podium_domain::{Conference, ConferenceId, Program, Role};
+use podium_scheduler as engine;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::session_token;
+use crate::public::{Views, render, ser};
+use crate::{AppError, AppState};
 
 /// Organizer routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/{slug}/organizer/schedule", get(show_desk))
+        .route("/{slug}/organizer/schedule/run", post(start_run))
+        .route("/{slug}/organizer/schedule/cancel", post(cancel_run))
+        .route("/{slug}/organizer/schedule/accept", post(accept_proposal))
+        .route("/{slug}/organizer/schedule/discard", post(discard_proposal))
+        .route("/{slug}/organizer/schedule/release", post(release_wip))
+}
+
+/// Best result so far of a running job.
+#[derive(Debug, Clone, Copy, Default)]
+struct Best {
+    objective: f64,
+    lower_bound: f64,
+    unscheduled: u64,
+}
+
+/// One engine run for one conference. Kept in this instance's memory.
+pub(crate) struct Run {
+    started: Instant,
+    limit: Duration,
+    cancel: AtomicBool,
+    best: Mutex<Option<Best>>,
+    outcome: Mutex<Option<Result<engine::Solution, String>>>,
+    prepared: Prepared,
+}
+
+/// Runs by conference.
+pub(crate) type Runs = Mutex<HashMap<ConferenceId, Arc<Run>>>;
+
+fn runs_of(state: &AppState) -> std::sync::MutexGuard<'_, HashMap<ConferenceId, Arc<Run>>> {
+    state
+        .runs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The logged-in organizer of the conference `slug`, with the form token of their session.
+async fn organizer(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<(Conference, String), AppError> {
+    let conference = state.store.conference_by_slug(slug).await?;
+    let login = match session_token(headers) {
+        Some(token) => podium_app::account::current(&*state.store, &token).await?,
+        None => None,
+    };
+    let login = login.ok_or(AppError::LoginRequired)?;
+    let roles = state.store.roles(login.user, conference.id).await?;
+    if !roles.contains(&Role::Organizer) {
+        return Err(AppError::Forbidden(
+            "Only organizers of this conference can open this page.",
+        ));
+    }
+    Ok((conference, login.csrf_token))
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    seconds: Option<u64>,
+}
+
+fn check_token(expected: &str, form: &TokenForm) -> Result<(), AppError> {
+    if form.csrf == expected {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "This form is out of date. Please reload the page and try again.",
+        ))
+    }
+}
+
+fn back(slug: &str) -> Response {
+    Redirect::to(&format!("/{slug}/organizer/schedule")).into_response()
+}
+
+#[derive(Serialize)]
+struct MetricRow {
+    label: &'static str,
+    current: String,
+    proposed: Option<String>,
+    better: Option<bool>,
+}
+
+/// Reads one number out of the metrics.
+type MetricOf = fn(&engine::Metrics) -> f64;
+
+fn metric_rows(current: &engine::Metrics, proposed: Option<&engine::Metrics>) -> Vec<MetricRow> {
+    let fields: [(&'static str, MetricOf); 8] = [
+        ("Talks not placed", |m| m.unscheduled as f64),
+        ("Missed talks (sum over attendees)", |m| m.missed as f64),
+        ("Attendees who miss something", |m| {
+            m.attendees_missing_any as f64
+        }),
+        ("Worst attendee's misses", |m| {
+            m.worst_attendee_missed as f64
+        }),
+        ("Topic mix (extra topics in sessions)", |m| {
+            m.topic_mix as f64
+        }),
+        ("Mixed sessions", |m| m.mixed_sessions as f64),
+        ("Overflow (people without a seat)", |m| m.overflow as f64),
+        ("Objective (lower is better)", |m| m.objective),
+    ];
+    fields
+        .iter()
+        .map(|(label, get)| {
+            let c = get(current);
+            let p = proposed.map(get);
+            MetricRow {
+                label,
+                current: format!("{c}"),
+                proposed: p.map(|v| format!("{v}")),
+                better: p.map(|v| v < c),
+            }
+        })
+        .collect()
+}
+
+async fn show_desk(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    let program = state.store.program(conference.id).await?;
+    let (_, wip) = state.store.wip(conference.id).await?;
+    let prepared = schedule::instance(&program, &wip, &[], engine::Weights::default());
+    let current = engine::evaluate(&prepared.instance, &prepared.current)
+        .map_err(|e| AppError::Internal(format!("evaluating the WIP version: {e}")))?;
+    let released = state.store.released_versions(conference.id).await?;
+
+    let run = runs_of(&state).get(&conference.id).cloned();
+    let mut running = None;
+    let mut proposal = None;
+    let mut failure = None;
+    if let Some(run) = &run {
+        match &*run
+            .outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            None => {
+                let best = *run
+                    .best
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let elapsed = run.started.elapsed().as_secs_f64();
+                running = Some(context! {
+                    elapsed => format!("{elapsed:.0}"),
+                    limit => run.limit.as_secs(),
+                    percent => ((elapsed / run.limit.as_secs_f64()) * 100.0).min(100.0).round(),
+                    objective => best.map(|b| format!("{:.1}", b.objective)),
+                    lower_bound => best.map(|b| format!("{:.1}", b.lower_bound)),
+                    unscheduled => best.map(|b| b.unscheduled),
+                });
+            }
+            Some(Ok(solution)) => {
+                let proposed = schedule::placements(&run.prepared.mapping, &solution.assignments);
+                let moved: Vec<String> = proposed
+                    .iter()
+                    .filter(|p| {
+                        !wip.iter().any(|w| {
+                            w.talk_id == p.talk_id
+                                && w.room_id == p.room_id
+                                && w.starts_at == p.starts_at
+                        })
+                    })
+                    .filter_map(|p| program.talk(p.talk_id).map(|t| t.title.clone()))
+                    .collect();
+                proposal = Some(context! {
+                    rows => ser(metric_rows(&current.metrics, Some(&solution.metrics))),
+                    moved => moved,
+                    unscheduled => ser(&solution.unscheduled),
+                    seconds => format!("{:.1}", solution.solver.seconds),
+                    lower_bound => solution.solver.lower_bound,
+                    gap => format!("{:.1}", solution.solver.gap * 100.0),
+                    diagnostics => ser(&solution.solver.diagnostics),
+                });
+            }
+            Some(Err(e)) => failure = Some(e.clone()),
+        }
+    }
+
+    let wip_program = Program {
+        placements: wip,
+        ..program.clone()
+    };
+    let views = Views::new(&wip_program);
+    let now = (state.config.clock)();
+    let days: Vec<_> = conference
+        .days()
+        .into_iter()
+        .map(|d| context! { label => crate::render::long_date(d), grid => ser(views.grid(d, now)) })
+        .collect();
+    let mut response = render(
+        &state,
+        "organizer_schedule.html",
+        context! {
+            conf => ser(crate::public::conference_view(&conference)),
+            csrf,
+            rows => ser(metric_rows(&current.metrics, None)),
+            feasible => current.feasible,
+            violations => current.violations,
+            published => released.first().and_then(|v| v.name.clone()),
+            running, proposal, failure,
+            days,
+        },
+    )?;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn start_run(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    if let Some(run) = runs_of(&state).get(&conference.id)
+        && run
+            .outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_none()
+    {
+        return Ok(back(&slug)); // One run at a time per conference; a double click starts one.
+    }
+    let prepared =
+        schedule::prepare(&*state.store, conference.id, engine::Weights::default()).await?;
+    let seconds = form.seconds.unwrap_or(10).clamp(1, 600);
+    let run = Arc::new(Run {
+        started: Instant::now(),
+        limit: Duration::from_secs(seconds),
+        cancel: AtomicBool::new(false),
+        best: Mutex::new(None),
+        outcome: Mutex::new(None),
+        prepared,
+    });
+    runs_of(&state).insert(conference.id, run.clone());
+    tracing::info!(conference.slug = %slug, run.seconds = seconds, "scheduler run started");
+    tokio::task::spawn_blocking(move || {
+        let options = engine::SolveOptions {
+            time_limit: Some(run.limit),
+            threads: 2,
+            keep: Some(run.prepared.current.clone()).filter(|c| !c.is_empty()),
+            ..engine::SolveOptions::default()
+        };
+        let progress = |p: &engine::Progress| {
+            *run.best
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Best {
+                objective: p.objective,
+                lower_bound: p.lower_bound,
+                unscheduled: p.unscheduled,
+            });
+        };
+        let result = engine::solve(&run.prepared.instance, &options, &run.cancel, &progress)
+            .map_err(|e| e.to_string());
+        *run.outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+    });
+    Ok(back(&slug))
+}
+
+async fn cancel_run(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    if let Some(run) = runs_of(&state).get(&conference.id) {
+        run.cancel.store(true, Ordering::Relaxed);
+    }
+    Ok(back(&slug))
+}
+
+async fn accept_proposal(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    let run = runs_of(&state).get(&conference.id).cloned();
+    if let Some(run) = run {
+        let solution = run
+            .outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(Ok(solution)) = solution {
+            schedule::accept(
+                &*state.store,
+                conference.id,
+                &run.prepared.mapping,
+                &solution,
+            )
+            .await?;
+            runs_of(&state).remove(&conference.id);
+        }
+    }
+    Ok(back(&slug))
+}
+
+async fn discard_proposal(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    let mut runs = runs_of(&state);
+    if let Some(run) = runs.get(&conference.id) {
+        run.cancel.store(true, Ordering::Relaxed);
+    }
+    runs.remove(&conference.id);
+    Ok(back(&slug))
+}
+
+async fn release_wip(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    let name = schedule::release(&*state.store, conference.id).await?;
+    tracing::info!(conference.slug = %slug, version = %name, "schedule released");
+    Ok(back(&slug))
 }

@@ -4,6 +4,13 @@
 mod account;
 mod view;
 
+pub(crate) use view::Views;
+
+/// A conference as pages show it (also for organizer pages).
+pub(crate) fn conference_view(c: &podium_domain::Conference) -> impl Serialize + use<> {
+    view::conference(c)
+}
+
 use axum::Router;
 use std::sync::Arc;
 
@@ -17,7 +24,6 @@ use podium_domain::{Program, RoomId, SpeakerId, TalkId, TrackId};
 use serde::{Deserialize, Serialize};
 
 use crate::{AppError, AppState, render};
-use view::Views;
 
 /// Public routes.
 pub(crate) fn routes() -> Router<AppState> {

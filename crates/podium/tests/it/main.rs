@@ -31,5 +31,6 @@ macro_rules! on_both_backends {
 
 mod account;
 mod cli;
+mod organizer;
 mod public_site;
 mod store;

@@ -1,0 +1,183 @@
+//! Schedule versions: the work-in-progress (WIP) version organizers edit, and releasing it.
+
+use podium_domain::*;
+use sqlx::{AnyPool, Row};
+
+use crate::StoreError;
+
+fn placement(r: &sqlx::any::AnyRow) -> Result<Placement, StoreError> {
+    let secs: i64 = r.try_get("starts_at")?;
+    Ok(Placement {
+        talk_id: TalkId(r.try_get("talk_id")?),
+        room_id: RoomId(r.try_get("room_id")?),
+        starts_at: time::from_unix(secs).map_err(|e| StoreError::Corrupt {
+            table: "placements",
+            detail: e.to_string(),
+        })?,
+        pinned: r.try_get::<i64, _>("pinned")? != 0,
+    })
+}
+
+/// The WIP version and its placements; created on first use as a copy of the latest release.
+pub(crate) async fn wip(
+    pool: &AnyPool,
+    conference: ConferenceId,
+) -> Result<(ScheduleVersion, Vec<Placement>), StoreError> {
+    let c = conference.0;
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM schedule_versions WHERE conference_id = $1 AND released_at IS NULL",
+    )
+    .bind(c)
+    .fetch_optional(pool)
+    .await?;
+    let id = match existing {
+        Some(id) => id,
+        None => {
+            let mut tx = pool.begin().await?;
+            let inserted: Result<i64, StoreError> = sqlx::query_scalar(
+                "INSERT INTO schedule_versions (conference_id, name, released_at, created_at) VALUES ($1, NULL, NULL, $2) RETURNING id",
+            )
+            .bind(c)
+            .bind(jiff::Timestamp::now().as_second())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from);
+            match inserted {
+                Ok(id) => {
+                    sqlx::query(
+                        "INSERT INTO placements (version_id, talk_id, room_id, starts_at, pinned) \
+                         SELECT $1, talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = \
+                         (SELECT id FROM schedule_versions WHERE conference_id = $2 AND released_at IS NOT NULL \
+                          ORDER BY released_at DESC, id DESC LIMIT 1)",
+                    )
+                    .bind(id)
+                    .bind(c)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    id
+                }
+                // Another request created it at the same moment.
+                Err(e) if e.is_conflict() => {
+                    drop(tx);
+                    sqlx::query_scalar(
+                        "SELECT id FROM schedule_versions WHERE conference_id = $1 AND released_at IS NULL",
+                    )
+                    .bind(c)
+                    .fetch_one(pool)
+                    .await?
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let placements = sqlx::query(
+        "SELECT talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = $1 ORDER BY starts_at, room_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(placement)
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        ScheduleVersion {
+            id: VersionId(id),
+            name: None,
+            released_at: None,
+        },
+        placements,
+    ))
+}
+
+/// Replaces every placement of the WIP version, in one transaction.
+pub(crate) async fn replace_wip(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    placements: &[Placement],
+) -> Result<(), StoreError> {
+    let (version, _) = wip(pool, conference).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM placements WHERE version_id = $1")
+        .bind(version.id.0)
+        .execute(&mut *tx)
+        .await?;
+    for p in placements {
+        sqlx::query(
+            "INSERT INTO placements (version_id, talk_id, room_id, starts_at, pinned) \
+             SELECT $1, t.id, r.id, $4, $5 FROM talks t JOIN rooms r ON r.id = $3 AND r.conference_id = t.conference_id \
+             WHERE t.id = $2 AND t.conference_id = $6",
+        )
+        .bind(version.id.0)
+        .bind(p.talk_id.0)
+        .bind(p.room_id.0)
+        .bind(p.starts_at.as_second())
+        .bind(i64::from(p.pinned))
+        .bind(conference.0)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes a copy of the WIP version under `name`; bumps the conference's revision so every
+/// cached public program refreshes.
+pub(crate) async fn release(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    name: &str,
+) -> Result<VersionId, StoreError> {
+    let (wip, _) = wip(pool, conference).await?;
+    let now = jiff::Timestamp::now().as_second();
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO schedule_versions (conference_id, name, released_at, created_at) VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(conference.0)
+    .bind(name)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO placements (version_id, talk_id, room_id, starts_at, pinned) \
+         SELECT $1, talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = $2",
+    )
+    .bind(id)
+    .bind(wip.id.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
+        .bind(conference.0)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(VersionId(id))
+}
+
+/// Names of released versions, newest first.
+pub(crate) async fn released(
+    pool: &AnyPool,
+    conference: ConferenceId,
+) -> Result<Vec<ScheduleVersion>, StoreError> {
+    sqlx::query(
+        "SELECT id, name, released_at FROM schedule_versions WHERE conference_id = $1 AND released_at IS NOT NULL \
+         ORDER BY released_at DESC, id DESC",
+    )
+    .bind(conference.0)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        let at: i64 = r.try_get("released_at")?;
+        Ok(ScheduleVersion {
+            id: VersionId(r.try_get("id")?),
+            name: r.try_get("name")?,
+            released_at: Some(time::from_unix(at).map_err(|e| StoreError::Corrupt {
+                table: "schedule_versions",
+                detail: e.to_string(),
+            })?),
+        })
+    })
+    .collect()
+}

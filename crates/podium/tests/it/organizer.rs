@@ -1,0 +1,213 @@
+//! The organizer's schedule desk: run the engine on the WIP version, accept, release.
+
+use std::time::{Duration, Instant};
+
+use podium_app::demo::{self, DEMO_ORGANIZER};
+use podium_store::Store;
+use podium_testkit::TestApp;
+
+async fn log_in(app: &TestApp, email: &str, password: &str) -> String {
+    let r = app
+        .post_form(
+            "/login",
+            &[("email", email), ("password", password)],
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "log-in as {email}");
+    let set = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    set.split(';').next().unwrap().to_owned()
+}
+
+fn csrf_of(html: &str) -> String {
+    html.split(r#"name="csrf" value=""#)
+        .nth(1)
+        .expect("a form token")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+const DESK: &str = "/pyconf-2027/organizer/schedule";
+
+on_both_backends!(only_organizers_reach_the_desk, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let (status, _) = app.get(DESK).await;
+    assert_eq!(status, 303, "anonymous visitors are sent to log in");
+    let r = app
+        .post_form(
+            "/signup",
+            &[
+                ("name", "Att Endee"),
+                ("email", "att@example.org"),
+                ("password", "just an attendee"),
+            ],
+            None,
+            &[],
+        )
+        .await;
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, html) = app.get_with_cookie(DESK, &cookie).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Only organizers of this conference"));
+    let (_, html) = app.get_with_cookie("/account", &cookie).await;
+    let r = app
+        .post_form(
+            &format!("{DESK}/release"),
+            &[("csrf", &csrf_of(&html))],
+            Some(&cookie),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 403, "nor can they release");
+    assert_eq!(
+        app.store
+            .released_versions(
+                app.store
+                    .conference_by_slug("pyconf-2027")
+                    .await
+                    .unwrap()
+                    .id
+            )
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+});
+
+on_both_backends!(
+    the_engine_builds_a_schedule_from_scratch_and_it_is_released,
+    |app| {
+        demo::load(&*app.store).await.unwrap();
+        let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+        // Start from an empty work-in-progress version: every talk needs a place.
+        app.store.replace_wip(conf.id, &[]).await.unwrap();
+        let cookie = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+        let (status, html) = app.get_with_cookie(DESK, &cookie).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains("<th scope=\"row\">Talks not placed</th><td>80</td>"),
+            "{html}"
+        );
+        let csrf = csrf_of(&html);
+
+        let r = app
+            .post_form(
+                &format!("{DESK}/run"),
+                &[("csrf", &csrf), ("seconds", "2")],
+                Some(&cookie),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        // The run happens in the background; the page refreshes itself until the proposal is in.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let html = loop {
+            let (_, html) = app.get_with_cookie(DESK, &cookie).await;
+            if html.contains("<h2>Proposal</h2>") {
+                break html;
+            }
+            assert!(html.contains("The scheduler is running"), "{html}");
+            assert!(html.contains(r#"<meta http-equiv="refresh" content="1">"#));
+            assert!(Instant::now() < deadline, "no proposal after 120 s");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert!(
+            html.contains(
+                "<th scope=\"row\">Talks not placed</th><td>80</td><td class=\"better\">0</td>"
+            ),
+            "{html}"
+        );
+
+        let r = app
+            .post_form(
+                &format!("{DESK}/accept"),
+                &[("csrf", &csrf)],
+                Some(&cookie),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let (_, wip) = app.store.wip(conf.id).await.unwrap();
+        assert_eq!(wip.len(), 80, "every talk placed in the WIP version");
+        // The accepted schedule breaks no hard rule, by the engine's own evaluator.
+        let program = app.store.program(conf.id).await.unwrap();
+        let prepared = podium_app::schedule::instance(&program, &wip, &[], Default::default());
+        let report = podium_scheduler::evaluate(&prepared.instance, &prepared.current).unwrap();
+        assert!(report.feasible, "{:?}", report.violations);
+        assert_eq!(report.metrics.unscheduled, 0);
+
+        // Publishing makes it the public schedule, as version 1.1.
+        let r = app
+            .post_form(
+                &format!("{DESK}/release"),
+                &[("csrf", &csrf)],
+                Some(&cookie),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let names: Vec<_> = app
+            .store
+            .released_versions(conf.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|v| v.name)
+            .collect();
+        assert_eq!(names, vec!["1.1", "1.0"]);
+        let (_, public) = app.get("/pyconf-2027/schedule").await;
+        assert!(public.contains("version 1.1"));
+        let published = app.store.program_by_slug("pyconf-2027").await.unwrap();
+        let mut a: Vec<_> = published
+            .placements
+            .iter()
+            .map(|p| (p.talk_id, p.room_id, p.starts_at))
+            .collect();
+        let mut b: Vec<_> = wip
+            .iter()
+            .map(|p| (p.talk_id, p.room_id, p.starts_at))
+            .collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "the public program is the accepted WIP version");
+    }
+);
+
+on_both_backends!(desk_forms_need_the_session_token, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let cookie = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let r = app
+        .post_form(
+            &format!("{DESK}/release"),
+            &[("csrf", "stale")],
+            Some(&cookie),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+    assert_eq!(
+        app.store.released_versions(conf.id).await.unwrap().len(),
+        1,
+        "nothing released"
+    );
+});
