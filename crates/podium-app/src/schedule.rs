@@ -179,7 +179,22 @@ pub async fn prepare(
 ) -> Result<Prepared, StoreError> {
     let program = store.program(conference).await?;
     let (_, wip) = store.wip(conference).await?;
-    Ok(instance(&program, &wip, &[], weights))
+    let wants = attendee_wants(store, conference).await?;
+    Ok(instance(&program, &wip, &wants, weights))
+}
+
+/// Attendees' wants in the engine's terms: anonymous ids (`a1`, `a2`, ...), never emails.
+pub async fn attendee_wants(
+    store: &dyn Store,
+    conference: ConferenceId,
+) -> Result<Vec<(String, Vec<TalkId>)>, StoreError> {
+    Ok(store
+        .wants(conference)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, talks))| (format!("a{}", i + 1), talks))
+        .collect())
 }
 
 /// Makes a proposal the WIP version.

@@ -6,6 +6,7 @@
 //! lives in `backend.rs` only.
 
 mod backend;
+mod interest;
 mod program;
 mod session;
 mod user;
@@ -17,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use podium_domain::{
     Conference, ConferenceId, NewProgram, Placement, Program, ProgramError, Role, ScheduleVersion,
-    UserId, VersionId,
+    TalkId, UserId, VersionId,
 };
 
 pub use backend::{Backend, redact_url};
@@ -154,6 +155,23 @@ pub trait Store: Send + Sync {
         &self,
         conference: ConferenceId,
     ) -> Result<Vec<ScheduleVersion>, StoreError>;
+
+    /// Marks (or unmarks) a talk as one the user wants to see (idempotent).
+    async fn set_interest(
+        &self,
+        user: UserId,
+        talk: TalkId,
+        wanted: bool,
+    ) -> Result<(), StoreError>;
+
+    /// The talks a user wants to see, across conferences.
+    async fn interests_of(&self, user: UserId) -> Result<Vec<TalkId>, StoreError>;
+
+    /// Every attendee's wanted talks in a conference, by user.
+    async fn wants(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<(UserId, Vec<TalkId>)>, StoreError>;
 }
 
 /// Programs kept in memory, by slug, with the revision they were read at.
@@ -295,5 +313,25 @@ impl Store for SqlStore {
         conference: ConferenceId,
     ) -> Result<Vec<ScheduleVersion>, StoreError> {
         version::released(&self.pool, conference).await
+    }
+
+    async fn set_interest(
+        &self,
+        user: UserId,
+        talk: TalkId,
+        wanted: bool,
+    ) -> Result<(), StoreError> {
+        interest::set(&self.pool, user, talk, wanted).await
+    }
+
+    async fn interests_of(&self, user: UserId) -> Result<Vec<TalkId>, StoreError> {
+        interest::of_user(&self.pool, user).await
+    }
+
+    async fn wants(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<(UserId, Vec<TalkId>)>, StoreError> {
+        interest::of_conference(&self.pool, conference).await
     }
 }

@@ -29,6 +29,17 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// The live session of the request, if any.
+pub(crate) async fn current_login(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<podium_store::Login>, AppError> {
+    match session_token(headers) {
+        Some(token) => Ok(podium_app::account::current(&*state.store, &token).await?),
+        None => Ok(None),
+    }
+}
+
 /// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure when the site is https.
 pub(crate) fn session_cookie(state: &AppState, token: &str) -> String {
     let secure = if state.config.public_url.starts_with("https://") {

@@ -156,7 +156,21 @@ async fn show_desk(
     let (conference, csrf) = organizer(&state, &headers, &slug).await?;
     let program = state.store.program(conference.id).await?;
     let (_, wip) = state.store.wip(conference.id).await?;
-    let prepared = schedule::instance(&program, &wip, &[], engine::Weights::default());
+    let wants = schedule::attendee_wants(&*state.store, conference.id).await?;
+    let prepared = schedule::instance(&program, &wip, &wants, engine::Weights::default());
+    let mut demand: Vec<(usize, String)> = program
+        .talks
+        .iter()
+        .map(|t| {
+            (
+                wants.iter().filter(|(_, w)| w.contains(&t.id)).count(),
+                t.title.clone(),
+            )
+        })
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    demand.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    demand.truncate(15);
     let current = engine::evaluate(&prepared.instance, &prepared.current)
         .map_err(|e| AppError::Internal(format!("evaluating the WIP version: {e}")))?;
     let released = state.store.released_versions(conference.id).await?;
@@ -235,6 +249,8 @@ async fn show_desk(
             violations => current.violations,
             published => released.first().and_then(|v| v.name.clone()),
             running, proposal, failure,
+            attendees => wants.len(),
+            demand => demand.into_iter().map(|(n, title)| context! { n, title }).collect::<Vec<_>>(),
             days,
         },
     )?;

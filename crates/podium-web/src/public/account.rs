@@ -150,10 +150,25 @@ async fn show_account(
     let Some(login) = login else {
         return Ok(Redirect::to("/login").into_response());
     };
+    let wanted = state.store.interests_of(login.user).await?;
+    let mut talks = Vec::new();
+    if !wanted.is_empty() {
+        for c in state.store.list_conferences().await? {
+            let p = state.store.program_by_slug(c.slug.as_str()).await?;
+            let views = super::Views::new(&p);
+            for t in p.talks.iter().filter(|t| wanted.contains(&t.id)) {
+                talks.push(context! {
+                    conference => c.name.clone(),
+                    card => ser(views.card(t)),
+                    unwant_url => format!("/{}/talks/{}/unwant", c.slug, t.id),
+                });
+            }
+        }
+    }
     let mut response = render(
         &state,
         "account.html",
-        context! { name => login.name, email => login.email, csrf => login.csrf_token },
+        context! { name => login.name, email => login.email, csrf => login.csrf_token, talks },
     )?;
     no_store(&mut response);
     Ok(response)

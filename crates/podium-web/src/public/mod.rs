@@ -17,7 +17,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use podium_domain::{Program, RoomId, SpeakerId, TalkId, TrackId};
@@ -36,6 +36,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/tracks/{id}", get(show_track))
         .route("/{slug}/rooms/{id}", get(show_room))
         .route("/{slug}/talks/{id}", get(show_talk))
+        .route("/{slug}/talks/{id}/want", post(want_talk))
+        .route("/{slug}/talks/{id}/unwant", post(unwant_talk))
         .route("/{slug}/speakers/{id}", get(show_speaker))
         .merge(account::routes())
 }
@@ -294,9 +296,15 @@ struct SpeakerRef {
     bio_html: Value,
 }
 
+#[derive(Deserialize)]
+struct TalkQuery {
+    wanted: Option<String>,
+}
+
 async fn show_talk(
     State(state): State<AppState>,
     Path((slug, raw)): Path<(String, String)>,
+    Query(q): Query<TalkQuery>,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
@@ -353,6 +361,8 @@ async fn show_talk(
         context! {
             conf => ser(view::conference(&p.conference)),
             canonical => canonical(&state, &v.talk_url(talk)),
+            want_url => format!("{}/want", v.talk_url(talk)),
+            wanted => q.wanted.is_some(),
             talk => talk_ctx,
         },
     )
@@ -401,4 +411,51 @@ async fn show_speaker(
             talks => ser(talks),
         },
     )
+}
+
+/// Marks a talk as wanted by the logged-in user. The form carries no session token so talk
+/// pages stay the same for everyone (and cacheable); the site-wide origin check stops other
+/// sites from posting it, and the action is harmless and undoable.
+async fn want_talk(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
+    let login = crate::auth::current_login(&state, &headers)
+        .await?
+        .ok_or(AppError::LoginRequired)?;
+    state.store.set_interest(login.user, talk.id, true).await?;
+    Ok(
+        axum::response::Redirect::to(&format!("/{slug}/talks/{}?wanted=1", talk.id))
+            .into_response(),
+    )
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Removes a talk from the logged-in user's list (from the account page, with its token).
+async fn unwant_talk(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    axum::Form(form): axum::Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
+    let login = crate::auth::current_login(&state, &headers)
+        .await?
+        .ok_or(AppError::LoginRequired)?;
+    if login.csrf_token != form.csrf {
+        return Err(AppError::Forbidden(
+            "This form is out of date. Please reload the page and try again.",
+        ));
+    }
+    state.store.set_interest(login.user, talk.id, false).await?;
+    Ok(axum::response::Redirect::to("/account").into_response())
 }

@@ -211,3 +211,113 @@ on_both_backends!(desk_forms_need_the_session_token, |app| {
         "nothing released"
     );
 });
+
+on_both_backends!(wants_drive_the_missed_talks_metric, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+    let program = app.store.program(conf.id).await.unwrap();
+    // Two talks that run at the same time in the demo schedule.
+    let first = &program.placements[1];
+    let clash = program
+        .placements
+        .iter()
+        .find(|p| p.talk_id != first.talk_id && p.starts_at == first.starts_at)
+        .unwrap();
+    let r = app
+        .post_form(
+            "/signup",
+            &[
+                ("name", "Att Endee"),
+                ("email", "att@example.org"),
+                ("password", "just an attendee"),
+            ],
+            None,
+            &[],
+        )
+        .await;
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for talk in [first.talk_id, clash.talk_id] {
+        let r = app
+            .post_form(
+                &format!("/pyconf-2027/talks/{talk}/want"),
+                &[],
+                Some(&cookie),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(
+            r.headers().get("location").unwrap().to_str().unwrap(),
+            format!("/pyconf-2027/talks/{talk}?wanted=1")
+        );
+    }
+    // Marking twice changes nothing; anonymous visitors are asked to log in.
+    app.post_form(
+        &format!("/pyconf-2027/talks/{}/want", first.talk_id),
+        &[],
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    let r = app
+        .post_form(
+            &format!("/pyconf-2027/talks/{}/want", first.talk_id),
+            &[],
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.headers().get("location").unwrap(), "/login");
+    let wants = app.store.wants(conf.id).await.unwrap();
+    assert_eq!(wants.len(), 1);
+    let mut marked = wants[0].1.clone();
+    marked.sort();
+    let mut expected = vec![first.talk_id, clash.talk_id];
+    expected.sort();
+    assert_eq!(marked, expected);
+
+    // The attendee sees their list; nobody else's.
+    let (_, account) = app.get_with_cookie("/account", &cookie).await;
+    assert_eq!(account.matches("class=\"wanted\"").count(), 2);
+
+    // The organizer sees demand and the clash as one missed talk.
+    let org = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let (_, desk) = app.get_with_cookie(DESK, &org).await;
+    assert!(
+        desk.contains("1 attendees marked talks they want to see."),
+        "{desk}"
+    );
+    assert!(
+        desk.contains("<th scope=\"row\">Missed talks (sum over attendees)</th><td>1</td>"),
+        "{desk}"
+    );
+    assert!(
+        !desk.contains("att@example.org"),
+        "organizers see counts, not people"
+    );
+
+    // Removing one from the account page needs the session token.
+    let csrf = csrf_of(&account);
+    let r = app
+        .post_form(
+            &format!("/pyconf-2027/talks/{}/unwant", clash.talk_id),
+            &[("csrf", &csrf)],
+            Some(&cookie),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.store.wants(conf.id).await.unwrap()[0].1,
+        vec![first.talk_id]
+    );
+});
