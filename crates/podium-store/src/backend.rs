@@ -65,7 +65,7 @@ pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend), StoreError>
         Backend::Sqlite => AnyPoolOptions::new().max_connections(4),
         Backend::Postgres => AnyPoolOptions::new().max_connections(10),
     }
-    .acquire_timeout(std::time::Duration::from_secs(10))
+    .acquire_timeout(std::time::Duration::from_secs(5))
     .connect_with(options)
     .await
     .map_err(StoreError::Other)?;
