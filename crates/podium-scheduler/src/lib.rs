@@ -13,6 +13,7 @@ mod error;
 mod evaluate;
 mod exact;
 mod instance;
+mod plan;
 mod problem;
 mod rng;
 mod search;
@@ -26,6 +27,7 @@ pub use instance::{
     Attendee, INSTANCE_FORMAT, Instance, Pin, Room, Slot, Speaker, Talk, Weights, Window,
     format_minutes, parse_minutes,
 };
+pub use plan::{Format, SessionTimes, VENUE_FORMAT, Venue, VenueError};
 pub use problem::Problem;
 pub use rng::{Rng, splitmix64};
 pub use search::Progress;

@@ -220,6 +220,9 @@ const P_RELOCATE: f64 = 0.45;
 const P_SWAP_TOPIC: f64 = 0.30;
 const P_SWAP_SESSIONS: f64 = 0.245;
 
+/// Draws per relocate to find a place on the talk's topic before settling for any.
+const RELOCATE_TRIES: usize = 4;
+
 /// Result of one worker.
 pub(crate) struct WorkerResult {
     pub at: Vec<u32>,
@@ -345,7 +348,15 @@ fn relocate(
         }
     }
     let n = p.cands[t].len();
-    let c = rng.below(n);
+    // Prefer places whose session is empty or already on the talk's topic: elsewhere the move
+    // nearly always costs a mixed session and is rejected after a full evaluation.
+    let mut c = rng.below(n);
+    for _ in 0..RELOCATE_TRIES {
+        if state.session_welcomes(p.cands[t][c].session as usize, p.talks[t].topic) {
+            break;
+        }
+        c = rng.below(n);
+    }
     if state.at[t] == c as u32 {
         return false;
     }

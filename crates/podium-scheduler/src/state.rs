@@ -118,6 +118,13 @@ impl<'p> State<'p> {
             + self.move_weight * self.moved as f64
     }
 
+    /// Whether room session `session` is empty or already holds a non-plenary talk of `topic`
+    /// (placing such a talk there cannot raise topic_mix).
+    pub fn session_welcomes(&self, session: usize, topic: u32) -> bool {
+        let counts = &self.topic_counts[session];
+        counts.is_empty() || counts.iter().any(|&(k, _)| k == topic)
+    }
+
     /// The interval of a placed talk.
     pub fn interval(&self, t: usize) -> Option<(i64, i64)> {
         let c = self.at[t];
