@@ -252,3 +252,215 @@ mod tests {
         assert_eq!(next_version(Some("final")), "final.1");
     }
 }
+
+/// One place a talk could move to, with what the move would cost.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MoveOption {
+    /// Engine slot id (`s12`).
+    pub slot: String,
+    /// Room of the slot.
+    pub room: RoomId,
+    /// Start of the slot.
+    pub starts_at: Timestamp,
+    /// The talk now in that slot, which would take the moved talk's place (a swap).
+    pub swap_with: Option<TalkId>,
+    /// Change in missed talks (negative is better).
+    pub missed_delta: i64,
+    /// Change in the objective (negative is better).
+    pub objective_delta: f64,
+    /// Hard rules the move would break (in engine ids; see `humanize`).
+    pub conflicts: Vec<String>,
+}
+
+/// Every slot where `talk` can start, with the change in missed talks and objective and the
+/// hard conflicts each move would add. Moving onto an occupied slot swaps the two talks.
+/// Slots the talk does not fit into (the session ends first) are left out.
+pub fn move_options(prepared: &Prepared, talk: TalkId) -> Vec<MoveOption> {
+    let key = format!("t{talk}");
+    let Ok(base) = engine::evaluate(&prepared.instance, &prepared.current) else {
+        return Vec::new();
+    };
+    let from = prepared
+        .current
+        .iter()
+        .find(|a| a.talk == key)
+        .map(|a| a.slot.clone());
+    let mut options = Vec::new();
+    for slot in &prepared.instance.slots {
+        if from.as_deref() == Some(slot.id.as_str()) {
+            continue;
+        }
+        let occupant = prepared
+            .current
+            .iter()
+            .find(|a| a.slot == slot.id && a.talk != key);
+        let mut trial: Vec<engine::Assignment> = prepared
+            .current
+            .iter()
+            .filter(|a| a.talk != key && Some(*a) != occupant)
+            .cloned()
+            .collect();
+        trial.push(engine::Assignment {
+            talk: key.clone(),
+            slot: slot.id.clone(),
+        });
+        if let (Some(o), Some(f)) = (occupant, &from) {
+            trial.push(engine::Assignment {
+                talk: o.talk.clone(),
+                slot: f.clone(),
+            });
+        }
+        let Ok(report) = engine::evaluate(&prepared.instance, &trial) else {
+            continue;
+        };
+        if report
+            .violations
+            .iter()
+            .any(|v| v.starts_with(&format!("talk {key} (")) && v.contains("does not fit"))
+        {
+            continue;
+        }
+        let conflicts: Vec<String> = report
+            .violations
+            .into_iter()
+            .filter(|v| !base.violations.contains(v))
+            .collect();
+        let Some(&(room, starts_at)) = prepared.mapping.slots.get(&slot.id) else {
+            continue;
+        };
+        options.push(MoveOption {
+            slot: slot.id.clone(),
+            room,
+            starts_at,
+            swap_with: occupant.and_then(|o| prepared.mapping.talks.get(&o.talk).copied()),
+            missed_delta: report.metrics.missed as i64 - base.metrics.missed as i64,
+            objective_delta: engine::round6(report.metrics.objective - base.metrics.objective),
+            conflicts,
+        });
+    }
+    options.sort_by(|a, b| {
+        (!a.conflicts.is_empty(), a.missed_delta)
+            .cmp(&(!b.conflicts.is_empty(), b.missed_delta))
+            .then(a.objective_delta.total_cmp(&b.objective_delta))
+            .then(a.starts_at.cmp(&b.starts_at))
+    });
+    options
+}
+
+/// Moves `talk` to the slot `slot` in the WIP version (swapping with the talk there, if any),
+/// keeping every other placement. Returns false when the slot is unknown.
+pub async fn move_talk(
+    store: &dyn Store,
+    conference: ConferenceId,
+    prepared: &Prepared,
+    talk: TalkId,
+    slot: &str,
+) -> Result<bool, StoreError> {
+    let Some(option) = move_options_for_slot(prepared, talk, slot) else {
+        return Ok(false);
+    };
+    let (_, mut wip) = store.wip(conference).await?;
+    let old = wip
+        .iter()
+        .find(|p| p.talk_id == talk)
+        .map(|p| (p.room_id, p.starts_at));
+    let pinned = wip
+        .iter()
+        .find(|p| p.talk_id == talk)
+        .is_some_and(|p| p.pinned);
+    wip.retain(|p| p.talk_id != talk);
+    if let Some(other) = option.swap_with {
+        let other_pinned = wip
+            .iter()
+            .find(|p| p.talk_id == other)
+            .is_some_and(|p| p.pinned);
+        wip.retain(|p| p.talk_id != other);
+        if let Some((room, starts_at)) = old {
+            wip.push(Placement {
+                talk_id: other,
+                room_id: room,
+                starts_at,
+                pinned: other_pinned,
+            });
+        }
+    }
+    wip.push(Placement {
+        talk_id: talk,
+        room_id: option.room,
+        starts_at: option.starts_at,
+        pinned,
+    });
+    store.replace_wip(conference, &wip).await?;
+    Ok(true)
+}
+
+fn move_options_for_slot(prepared: &Prepared, talk: TalkId, slot: &str) -> Option<MoveOption> {
+    let &(room, starts_at) = prepared.mapping.slots.get(slot)?;
+    let key = format!("t{talk}");
+    let occupant = prepared
+        .current
+        .iter()
+        .find(|a| a.slot == slot && a.talk != key)
+        .and_then(|o| prepared.mapping.talks.get(&o.talk).copied());
+    Some(MoveOption {
+        slot: slot.to_owned(),
+        room,
+        starts_at,
+        swap_with: occupant,
+        missed_delta: 0,
+        objective_delta: 0.0,
+        conflicts: Vec::new(),
+    })
+}
+
+/// Pins or unpins a talk where it is in the WIP version (the engine will not move a pinned talk).
+pub async fn pin(
+    store: &dyn Store,
+    conference: ConferenceId,
+    talk: TalkId,
+    pinned: bool,
+) -> Result<(), StoreError> {
+    let (_, mut wip) = store.wip(conference).await?;
+    for p in wip.iter_mut().filter(|p| p.talk_id == talk) {
+        p.pinned = pinned;
+    }
+    store.replace_wip(conference, &wip).await
+}
+
+/// Engine messages in people's words: `t12` becomes the talk's title, `p3` the speaker's name,
+/// `r2` the room's name, `s40` the room and time of the slot.
+pub fn humanize(message: &str, program: &Program) -> String {
+    let tz = program.conference.tz();
+    let mut out = String::with_capacity(message.len());
+    for (i, word) in message.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let (core, trail) = match word.find(|c: char| !c.is_ascii_alphanumeric()) {
+            Some(cut) => word.split_at(cut),
+            None => (word, ""),
+        };
+        let replaced = core.split_at_checked(1).and_then(|(kind, digits)| {
+            let id: i64 = digits.parse().ok()?;
+            match kind {
+                "t" => program.talk(TalkId(id)).map(|t| format!("“{}”", t.title)),
+                "p" => program
+                    .speaker(podium_domain::SpeakerId(id))
+                    .map(|s| s.name.clone()),
+                "r" => program.room(RoomId(id)).map(|r| r.name.clone()),
+                "s" => program.slots.iter().find(|s| s.id.0 == id).map(|s| {
+                    let room = program.room(s.room_id).map_or("?", |r| r.name.as_str());
+                    let at = s
+                        .starts_at
+                        .to_zoned_datetime(tz.clone())
+                        .strftime("%a %H:%M");
+                    format!("{room} {at}")
+                }),
+                _ => None,
+            }
+        });
+        out.push_str(&replaced.unwrap_or_else(|| core.to_owned()));
+        out.push_str(trail);
+    }
+    out
+}

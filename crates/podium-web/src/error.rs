@@ -14,6 +14,9 @@ pub enum AppError {
     /// The request is refused (a cross-site form post, a stale form token).
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The request cannot be carried out as asked; the message says why, for a person.
+    #[error("invalid: {0}")]
+    Invalid(String),
     /// The page needs a logged-in user: sends the browser to the log-in page.
     #[error("login required")]
     LoginRequired,
@@ -48,6 +51,7 @@ impl From<minijinja::Error> for AppError {
 
 /// The body of an error page; kept free of templates so it can never fail itself.
 pub(crate) fn page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let (heading, message) = (escape(heading), escape(message));
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{heading} · podium</title><link rel=\"stylesheet\" href=\"/static/podium.css\"></head><body>\
@@ -55,6 +59,15 @@ pub(crate) fn page(status: StatusCode, heading: &str, message: &str) -> Response
          <p class=\"lead\">{message}</p><p><a href=\"/\">All conferences</a></p></main></body></html>"
     );
     (status, Html(html)).into_response()
+}
+
+/// HTML-escapes text for the template-free error pages.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
 }
 
 impl IntoResponse for AppError {
@@ -65,6 +78,9 @@ impl IntoResponse for AppError {
                 "Page not found",
                 "There is nothing at this address. The talk or conference may have moved, or the link is mistyped.",
             ),
+            AppError::Invalid(why) => {
+                page(StatusCode::UNPROCESSABLE_ENTITY, "Cannot do that", &why)
+            }
             AppError::LoginRequired => axum::response::Redirect::to("/login").into_response(),
             AppError::Forbidden(why) => page(StatusCode::FORBIDDEN, "Not allowed", why),
             AppError::TooManyRequests => {

@@ -25,6 +25,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             "organizer_schedule.html",
             include_str!("../templates/organizer_schedule.html"),
         ),
+        (
+            "organizer_talk.html",
+            include_str!("../templates/organizer_talk.html"),
+        ),
     ] {
         env.add_template(name, source)
             .expect("templates baked into the binary parse");
@@ -65,4 +69,18 @@ fn format_value(
         )
         .with_source(e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every template file on disk is registered (a missing one would only fail at request time).
+    #[test]
+    fn every_template_file_is_registered() {
+        let env = super::environment();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(env.get_template(&name).is_ok(), "{name} is not registered");
+        }
+    }
 }

@@ -32,6 +32,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/organizer/schedule/accept", post(accept_proposal))
         .route("/{slug}/organizer/schedule/discard", post(discard_proposal))
         .route("/{slug}/organizer/schedule/release", post(release_wip))
+        .route("/{slug}/organizer/schedule/talks/{id}", get(show_adjust))
+        .route(
+            "/{slug}/organizer/schedule/talks/{id}/move",
+            post(move_talk),
+        )
+        .route("/{slug}/organizer/schedule/talks/{id}/pin", post(pin_talk))
 }
 
 /// Best result so far of a running job.
@@ -89,6 +95,12 @@ struct TokenForm {
     csrf: String,
     #[serde(default)]
     seconds: Option<u64>,
+    #[serde(default)]
+    slot: String,
+    #[serde(default)]
+    confirm_conflicts: Option<String>,
+    #[serde(default)]
+    pinned: Option<String>,
 }
 
 fn check_token(expected: &str, form: &TokenForm) -> Result<(), AppError> {
@@ -231,7 +243,7 @@ async fn show_desk(
         placements: wip,
         ..program.clone()
     };
-    let views = Views::new(&wip_program);
+    let views = Views::for_organizer(&wip_program);
     let now = (state.config.clock)();
     let days: Vec<_> = conference
         .days()
@@ -246,7 +258,7 @@ async fn show_desk(
             csrf,
             rows => ser(metric_rows(&current.metrics, None)),
             feasible => current.feasible,
-            violations => current.violations,
+            violations => current.violations.iter().map(|v| schedule::humanize(v, &program)).collect::<Vec<_>>(),
             published => released.first().and_then(|v| v.name.clone()),
             running, proposal, failure,
             attendees => wants.len(),
@@ -385,4 +397,115 @@ async fn release_wip(
     let name = schedule::release(&*state.store, conference.id).await?;
     tracing::info!(conference.slug = %slug, version = %name, "schedule released");
     Ok(back(&slug))
+}
+
+/// The organizer's view of one talk: where it is, every place it could go with the change in
+/// missed talks and the conflicts each move would add, and pin/unpin.
+async fn show_adjust(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    let talk_id: podium_domain::TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
+    let prepared =
+        schedule::prepare(&*state.store, conference.id, engine::Weights::default()).await?;
+    let program = state.store.program(conference.id).await?;
+    let talk = program.talk(talk_id).ok_or(AppError::NotFound)?;
+    let (_, wip) = state.store.wip(conference.id).await?;
+    let placed = wip.iter().find(|p| p.talk_id == talk_id);
+    let tz = conference.tz();
+    let when = |room: podium_domain::RoomId, at: jiff::Timestamp| {
+        let room = program.room(room).map_or("?", |r| r.name.as_str());
+        format!(
+            "{} · {room}",
+            at.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M")
+        )
+    };
+    let options: Vec<_> = schedule::move_options(&prepared, talk_id)
+        .into_iter()
+        .map(|o| {
+            context! {
+                slot => o.slot,
+                when => when(o.room, o.starts_at),
+                swap_with => o.swap_with.and_then(|t| program.talk(t)).map(|t| t.title.clone()),
+                missed_delta => o.missed_delta,
+                objective_delta => o.objective_delta,
+                conflicts => o.conflicts.iter().map(|c| schedule::humanize(c, &program)).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let mut response = render(
+        &state,
+        "organizer_talk.html",
+        context! {
+            conf => ser(crate::public::conference_view(&conference)),
+            csrf,
+            title => talk.title.clone(),
+            public_url => format!("/{slug}/talks/{talk_id}"),
+            action => format!("/{slug}/organizer/schedule/talks/{talk_id}"),
+            desk => format!("/{slug}/organizer/schedule"),
+            placed => placed.map(|p| when(p.room_id, p.starts_at)),
+            pinned => placed.is_some_and(|p| p.pinned),
+            options,
+        },
+    )?;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn move_talk(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    let talk_id: podium_domain::TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
+    let prepared =
+        schedule::prepare(&*state.store, conference.id, engine::Weights::default()).await?;
+    let option = schedule::move_options(&prepared, talk_id)
+        .into_iter()
+        .find(|o| o.slot == form.slot);
+    let Some(option) = option else {
+        return Err(AppError::Invalid(
+            "That slot is not a place this talk can move to.".to_owned(),
+        ));
+    };
+    if !option.conflicts.is_empty() && form.confirm_conflicts.is_none() {
+        return Err(AppError::Invalid(
+            "This move breaks a hard rule. Tick “move anyway” to confirm; the conflict stays listed on the desk.".to_owned(),
+        ));
+    }
+    schedule::move_talk(
+        &*state.store,
+        conference.id,
+        &prepared,
+        talk_id,
+        &option.slot,
+    )
+    .await?;
+    Ok(back(&slug))
+}
+
+async fn pin_talk(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    let talk_id: podium_domain::TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
+    schedule::pin(
+        &*state.store,
+        conference.id,
+        talk_id,
+        form.pinned.as_deref() == Some("1"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/{slug}/organizer/schedule/talks/{talk_id}")).into_response())
 }

@@ -75,17 +75,28 @@ pub(crate) struct Views<'a> {
     pub(crate) program: &'a Program,
     pub(crate) tz: TimeZone,
     slug: String,
+    /// Where talk cards link to: the public talk pages, or the organizer's adjust pages.
+    talk_base: String,
 }
 
 const NO_TRACK_COLOUR: &str = "#59636e";
 
 impl<'a> Views<'a> {
     pub(crate) fn new(program: &'a Program) -> Views<'a> {
+        let slug = program.conference.slug.to_string();
         Views {
             program,
             tz: program.conference.tz(),
-            slug: program.conference.slug.to_string(),
+            talk_base: format!("/{slug}/talks"),
+            slug,
         }
+    }
+
+    /// Views whose talk cards link to the organizer's page for adjusting a talk.
+    pub(crate) fn for_organizer(program: &'a Program) -> Views<'a> {
+        let mut v = Views::new(program);
+        v.talk_base = format!("/{}/organizer/schedule/talks", v.slug);
+        v
     }
 
     pub(crate) fn base(&self) -> String {
@@ -93,7 +104,7 @@ impl<'a> Views<'a> {
     }
 
     pub(crate) fn talk_url(&self, talk: &Talk) -> String {
-        format!("/{}/talks/{}", self.slug, talk.id)
+        format!("{}/{}", self.talk_base, talk.id)
     }
 
     pub(crate) fn room_url(&self, room: &Room) -> String {

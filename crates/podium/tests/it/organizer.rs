@@ -321,3 +321,151 @@ on_both_backends!(wants_drive_the_missed_talks_metric, |app| {
         vec![first.talk_id]
     );
 });
+
+on_both_backends!(moving_a_talk_by_hand_shows_its_cost_first, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+    let program = app.store.program(conf.id).await.unwrap();
+    let a = &program.placements[1];
+    let b = program
+        .placements
+        .iter()
+        .find(|p| p.talk_id != a.talk_id && p.starts_at == a.starts_at)
+        .unwrap();
+    let r = app
+        .post_form(
+            "/signup",
+            &[
+                ("name", "Att Endee"),
+                ("email", "att@example.org"),
+                ("password", "just an attendee"),
+            ],
+            None,
+            &[],
+        )
+        .await;
+    let att = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for talk in [a.talk_id, b.talk_id] {
+        app.post_form(
+            &format!("/pyconf-2027/talks/{talk}/want"),
+            &[],
+            Some(&att),
+            &[],
+        )
+        .await;
+    }
+    let org = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let page = format!("{DESK}/talks/{}", a.talk_id);
+    let (status, html) = app.get_with_cookie(&page, &org).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(r#"<td class="better">-1</td>"#),
+        "some move removes the clash: {html}"
+    );
+    let csrf = csrf_of(&html);
+
+    // A conflict-free move that removes the clash, chosen the way the page ranks them.
+    let prepared = podium_app::schedule::prepare(&*app.store, conf.id, Default::default())
+        .await
+        .unwrap();
+    let options = podium_app::schedule::move_options(&prepared, a.talk_id);
+    let best = &options[0];
+    assert_eq!((best.missed_delta, best.conflicts.is_empty()), (-1, true));
+    let r = app
+        .post_form(
+            &format!("{page}/move"),
+            &[("csrf", &csrf), ("slot", &best.slot)],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, wip) = app.store.wip(conf.id).await.unwrap();
+    let moved = wip.iter().find(|p| p.talk_id == a.talk_id).unwrap();
+    assert_eq!(
+        (moved.room_id, moved.starts_at),
+        (best.room, best.starts_at)
+    );
+    assert_eq!(wip.len(), 80, "a swap keeps every talk placed");
+    let (_, desk) = app.get_with_cookie(DESK, &org).await;
+    assert!(desk.contains("<th scope=\"row\">Missed talks (sum over attendees)</th><td>0</td>"));
+
+    // A move that breaks a hard rule needs an explicit confirmation, then stays flagged.
+    let prepared = podium_app::schedule::prepare(&*app.store, conf.id, Default::default())
+        .await
+        .unwrap();
+    let (talk, bad) = program
+        .talks
+        .iter()
+        .find_map(|t| {
+            podium_app::schedule::move_options(&prepared, t.id)
+                .into_iter()
+                .find(|o| !o.conflicts.is_empty())
+                .map(|o| (t.id, o))
+        })
+        .expect("some move conflicts");
+    let url = format!("{DESK}/talks/{talk}/move");
+    let r = app
+        .post_form(
+            &url,
+            &[("csrf", &csrf), ("slot", &bad.slot)],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("breaks a hard rule"));
+    let r = app
+        .post_form(
+            &url,
+            &[
+                ("csrf", &csrf),
+                ("slot", &bad.slot),
+                ("confirm_conflicts", "1"),
+            ],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, desk) = app.get_with_cookie(DESK, &org).await;
+    assert!(
+        desk.contains("The work-in-progress schedule breaks hard rules"),
+        "{desk}"
+    );
+    assert!(
+        !desk.contains(" t1 ") && !desk.contains("talk t"),
+        "messages use titles, not engine ids"
+    );
+
+    // Pinning.
+    let r = app
+        .post_form(
+            &format!("{page}/pin"),
+            &[("csrf", &csrf), ("pinned", "1")],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, wip) = app.store.wip(conf.id).await.unwrap();
+    assert!(wip.iter().find(|p| p.talk_id == a.talk_id).unwrap().pinned);
+    let r = app
+        .post_form(
+            &format!("{page}/move"),
+            &[("csrf", &csrf), ("slot", "s999999")],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "unknown slots are refused");
+});
