@@ -21,6 +21,16 @@ apt_install() {
 command -v cargo >/dev/null || { echo "test.sh: cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
 command -v python3 >/dev/null || { log "installing python3 (the scheduler's reference scorer needs it)"; apt_install python3; }
 command -v pg_isready >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
+command -v xmllint >/dev/null || { log "installing xmllint (podium-formats checks its XML against the frab XSD)"; apt_install libxml2-utils; }
+# podium-formats checks its JSON against the frab JSON schema with Python's reference validator.
+formats_venv=target/podium-formats-venv
+if ! "$formats_venv/bin/python" -c 'import jsonschema, rfc3339_validator, rfc3987' 2>/dev/null; then
+  log "installing Python jsonschema into $formats_venv (podium-formats checks its JSON exports)"
+  rm -rf "$formats_venv"
+  python3 -m venv "$formats_venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$formats_venv"; python3 -m venv "$formats_venv"; }
+  "$formats_venv/bin/pip" install -q jsonschema rfc3339-validator rfc3987
+fi
+export PODIUM_FORMATS_PYTHON="$PWD/$formats_venv/bin/python"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -1,0 +1,8 @@
+//! podium-formats integration tests, one binary (see STYLE.md).
+
+mod csv;
+mod export;
+mod ical;
+mod import;
+mod roundtrip;
+mod support;
