@@ -9,6 +9,11 @@
 # Extra arguments go to the test runner (e.g. ./test.sh -E 'test(schedule)').
 set -euo pipefail
 cd "$(dirname "$0")"
+# Never wait at a password prompt or on an unreachable server.
+export PGCONNECT_TIMEOUT=3
+# Databases this run creates on a shared server start with this prefix (and only they are
+# dropped at the end, not those of another run going on at the same time).
+export PODIUM_TEST_DB_PREFIX="podium_t$$"
 
 log() { printf '\033[1mtest.sh:\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -43,8 +48,8 @@ cleanup() {
     rm -rf "$pg_dir"
   elif [ -n "${PODIUM_TEST_POSTGRES:-}" ] && [ -z "${PODIUM_KEEP_TEST_DBS:-}" ]; then
     # Drop the databases the tests created on a shared server.
-    for db in $(psql "$PODIUM_TEST_POSTGRES" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'podium_t_%'" 2>/dev/null); do
-      psql "$PODIUM_TEST_POSTGRES" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+    for db in $(psql -w "$PODIUM_TEST_POSTGRES" -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${PODIUM_TEST_DB_PREFIX}\_%'" 2>/dev/null); do
+      psql -w "$PODIUM_TEST_POSTGRES" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
     done
   fi
 }
@@ -55,7 +60,7 @@ runuser_pg() {
 }
 
 if [ -z "${PODIUM_TEST_POSTGRES:-}" ]; then
-  if pg_isready -q -h 127.0.0.1 -p 5432 && psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc 'select 1' >/dev/null 2>&1; then
+  if pg_isready -q -h 127.0.0.1 -p 5432 && psql -w "postgres://postgres@127.0.0.1:5432/postgres" -tAc 'select 1' >/dev/null 2>&1; then
     export PODIUM_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/postgres"
     log "using the PostgreSQL server on 127.0.0.1:5432"
   else

@@ -7,11 +7,12 @@
 //!   slugified; "imported" when nothing usable is left.
 //! - Conference dates: `start`/`end` when given, widened to cover every placed event's local date.
 //! - An event without a title gets "(untitled)"; without a usable duration it gets 15 minutes;
-//!   a start with seconds is cut to the minute.
+//!   one longer than a day is cut to a day (the domain's limit); a start with seconds is cut
+//!   to the minute.
 //! - An event without a room goes into a room named "(no room)".
 //! - An event without a start time is imported as an unplaced talk.
-//! - An event that overlaps an earlier event in the same room stays an unplaced talk (the
-//!   earlier one keeps the room; nothing is moved).
+//! - Events that overlap in one room: the largest set of non-overlapping ones stays placed
+//!   (earliest end first); the others stay unplaced talks. Nothing is moved.
 //! - A speaker in two overlapping placed events stays on the earlier one and is taken off the
 //!   later one (its placement is kept).
 //! - A GUID used twice: the later event gets a derived one. GUIDs that are not UUID-shaped are
@@ -26,6 +27,7 @@
 //! - Sessions: one per room per local day, from its first event's start to its last event's
 //!   end; `slot_minutes` is the gcd of the events' offsets from the session start and their
 //!   durations, so every event starts on a slot and the session is a whole number of slots.
+//!   A room-day longer than a day (events running past midnight) is cut into several sessions.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -42,6 +44,9 @@ use crate::{ImportError, Imported};
 
 /// Minutes given to an event whose duration is missing or not positive.
 const DEFAULT_DURATION_MIN: i64 = 15;
+
+/// The longest talk or session `NewProgram::validate` accepts (one day).
+const MAX_SPAN_MIN: i64 = 24 * 60;
 
 /// Name of the room that collects events without one.
 const NO_ROOM: &str = "(no room)";
@@ -141,6 +146,15 @@ pub(crate) fn absolute_url(url: &str, base: Option<&str>) -> Option<String> {
     }
     if url.starts_with("http://") || url.starts_with("https://") {
         return Some(url.to_owned());
+    }
+    // Another scheme (`git:`, `ftp:`, `mailto:`, `ipns:`) is no web page: not ours to rewrite.
+    if let Some((scheme, _)) = url.split_once(':')
+        && !scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
+        return None;
     }
     let base = base.filter(|b| b.starts_with("http://") || b.starts_with("https://"))?;
     Some(format!(
@@ -348,6 +362,12 @@ impl RawSchedule {
                 TalkKind::Talk
             });
             let duration_min = match ev.duration_min {
+                Some(d) if d > MAX_SPAN_MIN => {
+                    warnings.push(format!(
+                        "{label}: duration {d} min is longer than a day: cut to {MAX_SPAN_MIN}"
+                    ));
+                    MAX_SPAN_MIN
+                }
                 Some(d) if d > 0 => d,
                 _ => {
                     // An unplaced event gets its own warning below; one is enough.
@@ -471,21 +491,30 @@ impl RawSchedule {
             ));
         }
 
-        // Resolve clashes in time order: the earlier event wins.
-        placed.sort_by_key(|p| (p.2, p.0));
-        let mut room_busy: HashMap<&str, Vec<(Timestamp, Timestamp, String)>> = HashMap::new();
-        let mut speaker_busy: HashMap<String, Vec<(Timestamp, Timestamp, String)>> = HashMap::new();
-        let mut placements: Vec<(usize, String, Timestamp, Timestamp)> = Vec::new();
-        for (ti, room, start, end, label) in &placed {
-            let busy = room_busy.entry(room.as_str()).or_default();
-            if let Some(other) = busy.iter().find(|b| b.0 < *end && *start < b.1) {
+        // Room clashes: keep the largest set of non-overlapping events per room (earliest end
+        // first, the classic interval-scheduling greedy), so a long umbrella event ("Lightning
+        // Talks Day 2") gives way to the many talks inside it rather than the other way round.
+        placed.sort_by_key(|p| (p.3, p.2, p.0));
+        let mut last_in_room: HashMap<String, (Timestamp, String)> = HashMap::new();
+        let mut kept_in_rooms = Vec::new();
+        for p in placed {
+            let (_, room, start, end, label) = &p;
+            if let Some((last_end, other)) = last_in_room.get(room)
+                && start < last_end
+            {
                 warnings.push(format!(
-                    "{label}: overlaps {} in the same room: imported unplaced",
-                    other.2
+                    "{label}: overlaps {other} in the same room: imported unplaced"
                 ));
                 continue;
             }
-            busy.push((*start, *end, label.clone()));
+            last_in_room.insert(room.clone(), (*end, label.clone()));
+            kept_in_rooms.push(p);
+        }
+        // Speaker clashes in time order: the earlier event keeps the speaker.
+        kept_in_rooms.sort_by_key(|p| (p.2, p.0));
+        let mut speaker_busy: HashMap<String, Vec<(Timestamp, Timestamp, String)>> = HashMap::new();
+        let mut placements: Vec<(usize, String, Timestamp, Timestamp)> = Vec::new();
+        for (ti, room, start, end, label) in &kept_in_rooms {
             let talk = &mut talks[*ti];
             let mut kept = Vec::new();
             for s in std::mem::take(&mut talk.speakers) {
@@ -519,23 +548,43 @@ impl RawSchedule {
         }
         let mut sessions = Vec::new();
         for ((room, day), evs) in &groups {
-            let (Some(first), Some(last)) =
-                (evs.iter().map(|e| e.0).min(), evs.iter().map(|e| e.1).max())
-            else {
-                continue;
-            };
-            let mut slot = 0;
-            for (s, e) in evs {
-                slot = gcd(slot, (*s - first).as_mins());
-                slot = gcd(slot, (*e - *s).as_mins());
+            // A session may not span more than a day: cut a long room-day into several.
+            let mut evs = evs.clone();
+            evs.sort();
+            let mut blocks: Vec<Vec<(Timestamp, Timestamp)>> = Vec::new();
+            for ev in evs {
+                match blocks.last_mut() {
+                    Some(block)
+                        if (block.iter().map(|e| e.1).max().unwrap_or(ev.1).max(ev.1)
+                            - block[0].0)
+                            .as_mins()
+                            <= MAX_SPAN_MIN =>
+                    {
+                        block.push(ev);
+                    }
+                    _ => blocks.push(vec![ev]),
+                }
             }
-            sessions.push(NewSession {
-                room: room.clone(),
-                label: day.to_string(),
-                starts_at: first,
-                ends_at: last,
-                slot_minutes: slot.max(1),
-            });
+            for (i, block) in blocks.iter().enumerate() {
+                let first = block[0].0;
+                let last = block.iter().map(|e| e.1).max().unwrap_or(first);
+                let mut slot = 0;
+                for (s, e) in block {
+                    slot = gcd(slot, (*s - first).as_mins());
+                    slot = gcd(slot, (*e - *s).as_mins());
+                }
+                sessions.push(NewSession {
+                    room: room.clone(),
+                    label: if i == 0 {
+                        day.to_string()
+                    } else {
+                        format!("{day} ({})", i + 1)
+                    },
+                    starts_at: first,
+                    ends_at: last,
+                    slot_minutes: slot.max(1),
+                });
+            }
         }
 
         // Dates: as given, widened to cover every placed event.
@@ -602,5 +651,117 @@ impl RawSchedule {
         };
         program.validate()?;
         Ok(Imported { program, warnings })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str, room: &str, start: &str, minutes: i64, persons: &[&str]) -> RawEvent {
+        RawEvent {
+            label: format!("event {id}"),
+            id: Some(id.into()),
+            title: format!("Talk {id}"),
+            room: Some(room.into()),
+            start: Some(start.parse().expect("timestamp")),
+            duration_min: Some(minutes),
+            persons: persons
+                .iter()
+                .map(|n| RawPerson {
+                    id: None,
+                    name: (*n).into(),
+                    bio: None,
+                })
+                .collect(),
+            ..RawEvent::default()
+        }
+    }
+
+    fn schedule(events: Vec<RawEvent>) -> RawSchedule {
+        RawSchedule {
+            title: Some("T".into()),
+            timezone: Some("Europe/Berlin".into()),
+            events,
+            ..RawSchedule::default()
+        }
+    }
+
+    #[test]
+    fn an_umbrella_event_gives_way_to_the_talks_inside_it() {
+        let imported = schedule(vec![
+            event("umbrella", "R", "2027-06-01T10:00:00Z", 60, &[]),
+            event("a", "R", "2027-06-01T10:00:00Z", 20, &[]),
+            event("b", "R", "2027-06-01T10:20:00Z", 20, &[]),
+            event("c", "R", "2027-06-01T10:40:00Z", 20, &[]),
+        ])
+        .into_imported(Vec::new())
+        .expect("import");
+        let placed: Vec<&str> = imported
+            .program
+            .placements
+            .iter()
+            .map(|p| p.talk.as_str())
+            .collect();
+        assert_eq!(placed, vec!["event-a", "event-b", "event-c"]);
+        assert_eq!(
+            imported.warnings,
+            vec!["event umbrella: overlaps event b in the same room: imported unplaced"]
+        );
+        assert_eq!(imported.program.sessions[0].slot_minutes, 20);
+    }
+
+    #[test]
+    fn slots_divide_every_offset_and_duration() {
+        let imported = schedule(vec![
+            event("a", "R", "2027-06-01T09:00:00Z", 45, &["Ann"]),
+            event("b", "R", "2027-06-01T10:15:00Z", 30, &["Ann"]),
+        ])
+        .into_imported(Vec::new())
+        .expect("import");
+        let s = &imported.program.sessions[0];
+        assert_eq!(s.slot_minutes, 15);
+        assert_eq!((s.ends_at - s.starts_at).as_mins(), 105);
+        assert_eq!(
+            imported.program.conference.start_date.to_string(),
+            "2027-06-01"
+        );
+    }
+
+    #[test]
+    fn types_map_to_kinds_by_keyword() {
+        assert_eq!(kind_from_type("Hands-on"), Some(TalkKind::Workshop));
+        assert_eq!(kind_from_type("Keynote"), Some(TalkKind::Keynote));
+        assert_eq!(kind_from_type("Lightning Talk"), Some(TalkKind::Lightning));
+        assert_eq!(kind_from_type("lecture"), Some(TalkKind::Talk));
+        assert_eq!(kind_from_type(""), Some(TalkKind::Talk));
+        assert_eq!(kind_from_type("djset"), None);
+    }
+
+    #[test]
+    fn track_colours_stay_distinct_past_the_palette() {
+        let mut colours = Colours {
+            used: HashSet::new(),
+            next: 0,
+        };
+        let picked: HashSet<String> = (0..300).map(|_| colours.pick(None)).collect();
+        assert_eq!(picked.len(), 300);
+        assert!(picked.iter().all(|c| podium_domain::is_hex_colour(c)));
+        assert_eq!(colours.pick(Some("#ABCDEF")), "#abcdef");
+        assert_eq!(
+            colours.pick(Some("#abcdef")),
+            generated_colour(colours.next - 1)
+        );
+    }
+
+    #[test]
+    fn relative_links_resolve_against_an_http_base_only() {
+        assert_eq!(
+            absolute_url("/a/b.pdf", Some("https://x.org/2026/")),
+            Some("https://x.org/2026/a/b.pdf".into())
+        );
+        assert_eq!(absolute_url("a.pdf", None), None);
+        assert_eq!(absolute_url("git://x.org/r", Some("https://x.org")), None);
+        assert_eq!(absolute_url("mailto:a@x.org", Some("https://x.org")), None);
     }
 }

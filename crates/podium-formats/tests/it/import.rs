@@ -63,8 +63,8 @@ fn pentabarf_xml_imports_with_named_warnings_for_every_adjustment() {
             "event 14 (\"No room, no duration\", line 50): no usable duration: using 15 minutes",
             "event 14 (\"No room, no duration\", line 50): no room: placed in \"(no room)\"",
             "type \"meeting\" (1 event) is not talk/workshop/keynote/lightning: imported as talk",
-            "event 12 (\"Ana again, at the same time\", line 35): speaker \"Ana\" is also in event 10 (\"First événement\", line 15) at the same time: taken off this event",
             "event 11 (\"Overlaps the first\", line 28): overlaps event 10 (\"First événement\", line 15) in the same room: imported unplaced",
+            "event 12 (\"Ana again, at the same time\", line 35): speaker \"Ana\" is also in event 10 (\"First événement\", line 15) at the same time: taken off this event",
         ]
     );
     let p = &imported.program;
@@ -251,6 +251,11 @@ fn every_real_schedule_imports_and_validates() {
             imported.program.speakers.len(),
             imported.warnings.len()
         );
+        if std::env::var_os("PODIUM_FORMATS_SHOW_WARNINGS").is_some() {
+            for w in &imported.warnings {
+                eprintln!("  {name}: {w}");
+            }
+        }
         count += 1;
     }
     eprintln!("{count} real schedules imported");
