@@ -212,14 +212,22 @@ pub async fn accept(
 /// Releases the WIP version under the next version name ("1.0" → "1.1"; "2" → "3"; none →
 /// "1.0"); returns the name.
 pub async fn release(store: &dyn Store, conference: ConferenceId) -> Result<String, StoreError> {
-    let latest = store
-        .released_versions(conference)
-        .await?
-        .into_iter()
-        .find_map(|v| v.name);
-    let name = next_version(latest.as_deref());
-    store.release(conference, &name).await?;
-    Ok(name)
+    // Two organizers publishing at the same moment: the unique name index refuses the second
+    // "1.1", which then takes the next name.
+    let mut attempts = 0;
+    loop {
+        let latest = store
+            .released_versions(conference)
+            .await?
+            .into_iter()
+            .find_map(|v| v.name);
+        let name = next_version(latest.as_deref());
+        match store.release(conference, &name).await {
+            Ok(_) => return Ok(name),
+            Err(StoreError::Conflict { .. }) if attempts < 3 => attempts += 1,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The version name after `latest`.
@@ -227,15 +235,12 @@ pub fn next_version(latest: Option<&str>) -> String {
     let Some(latest) = latest else {
         return "1.0".to_owned();
     };
+    let bump = |n: &str| n.parse::<u64>().ok().and_then(|n| n.checked_add(1));
     match latest.rsplit_once('.') {
-        Some((head, tail)) => match tail.parse::<u64>() {
-            Ok(n) => format!("{head}.{}", n + 1),
-            Err(_) => format!("{latest}.1"),
-        },
-        None => match latest.parse::<u64>() {
-            Ok(n) => (n + 1).to_string(),
-            Err(_) => format!("{latest}.1"),
-        },
+        Some((head, tail)) => {
+            bump(tail).map_or_else(|| format!("{latest}.1"), |n| format!("{head}.{n}"))
+        }
+        None => bump(latest).map_or_else(|| format!("{latest}.1"), |n| n.to_string()),
     }
 }
 
@@ -250,6 +255,10 @@ mod tests {
         assert_eq!(next_version(Some("1.9")), "1.10");
         assert_eq!(next_version(Some("2")), "3");
         assert_eq!(next_version(Some("final")), "final.1");
+        assert_eq!(
+            next_version(Some("18446744073709551615")),
+            "18446744073709551615.1"
+        );
     }
 }
 

@@ -509,6 +509,9 @@ pub struct NewProgram {
     pub release: Option<String>,
 }
 
+/// The longest talk or session we accept: one day.
+pub const MAX_DURATION_MIN: i64 = 24 * 60;
+
 /// Why a `NewProgram` was rejected. Each message names the item.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProgramError {
@@ -567,9 +570,9 @@ impl NewProgram {
             if t.title.trim().is_empty() {
                 return Err(invalid(format!("talk {}: title must not be empty", t.key)));
             }
-            if t.duration_min <= 0 {
+            if !(1..=MAX_DURATION_MIN).contains(&t.duration_min) {
                 return Err(invalid(format!(
-                    "talk {}: duration must be positive",
+                    "talk {}: duration must be between 1 and {MAX_DURATION_MIN} minutes",
                     t.key
                 )));
             }
@@ -598,7 +601,11 @@ impl NewProgram {
                 )));
             }
             let minutes = (s.ends_at - s.starts_at).as_mins();
-            if minutes <= 0 || s.slot_minutes <= 0 || minutes % s.slot_minutes != 0 {
+            if minutes <= 0
+                || minutes > MAX_DURATION_MIN
+                || s.slot_minutes <= 0
+                || minutes % s.slot_minutes != 0
+            {
                 return Err(invalid(format!(
                     "session {} in room {} at {}: its length ({minutes} min) must be a positive multiple of its slot length ({} min)",
                     s.label, s.room, s.starts_at, s.slot_minutes

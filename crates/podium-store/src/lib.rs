@@ -175,7 +175,10 @@ pub trait Store: Send + Sync {
 }
 
 /// Programs kept in memory, by slug, with the revision they were read at.
-type ProgramCache = RwLock<HashMap<String, (i64, Arc<Program>)>>;
+type ProgramCache = RwLock<ProgramMap>;
+
+/// Slug → ((conference id, revision), program).
+type ProgramMap = HashMap<String, ((ConferenceId, i64), Arc<Program>)>;
 
 /// The `Store` over a sqlx `AnyPool`.
 #[derive(Debug, Clone)]
@@ -204,7 +207,7 @@ impl SqlStore {
         backend::migrate(&self.pool, self.backend).await
     }
 
-    fn read_cache(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, (i64, Arc<Program>)>> {
+    fn read_cache(&self) -> std::sync::RwLockReadGuard<'_, ProgramMap> {
         // A panic while holding the lock cannot leave the map half-written (inserts are single
         // calls), so a poisoned lock is still safe to read.
         self.programs
@@ -239,7 +242,7 @@ impl Store for SqlStore {
     async fn program_by_slug(&self, slug: &str) -> Result<Arc<Program>, StoreError> {
         let (id, revision) = program::revision(&self.pool, slug).await?;
         if let Some((cached, p)) = self.read_cache().get(slug)
-            && *cached == revision
+            && *cached == (id, revision)
         {
             return Ok(p.clone());
         }
@@ -247,7 +250,7 @@ impl Store for SqlStore {
         self.programs
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(slug.to_owned(), (revision, p.clone()));
+            .insert(slug.to_owned(), ((id, revision), p.clone()));
         Ok(p)
     }
 

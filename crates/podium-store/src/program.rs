@@ -111,7 +111,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
     .collect::<Result<Vec<_>, StoreError>>()?;
 
     let tracks = sqlx::query(
-        "SELECT id, name, colour, description FROM tracks WHERE conference_id = $1 ORDER BY name, id",
+        "SELECT id, name, colour, description FROM tracks WHERE conference_id = $1 ORDER BY id",
     )
     .bind(c)
     .fetch_all(pool)
@@ -128,7 +128,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
     .collect::<Result<Vec<_>, StoreError>>()?;
 
     let speakers = sqlx::query(
-        "SELECT id, name, bio, avatar_url, links FROM speakers WHERE conference_id = $1 ORDER BY name, id",
+        "SELECT id, name, bio, avatar_url, links FROM speakers WHERE conference_id = $1 ORDER BY id",
     )
     .bind(c)
     .fetch_all(pool)
@@ -244,7 +244,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
 
     let version = sqlx::query(
         "SELECT id, name, released_at FROM schedule_versions \
-         WHERE conference_id = $1 AND released_at IS NOT NULL ORDER BY released_at DESC, id DESC LIMIT 1",
+         WHERE conference_id = $1 AND released_at IS NOT NULL ORDER BY id DESC LIMIT 1",
     )
     .bind(c)
     .fetch_optional(pool)
@@ -281,6 +281,10 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
         .collect::<Result<Vec<_>, StoreError>>()?,
     };
 
+    // Sorted here, not in SQL: PostgreSQL orders text by the server's locale, SQLite by bytes.
+    let (mut tracks, mut speakers) = (tracks, speakers);
+    tracks.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    speakers.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     Ok(Program {
         conference,
         rooms,

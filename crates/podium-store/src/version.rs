@@ -48,7 +48,7 @@ pub(crate) async fn wip(
                         "INSERT INTO placements (version_id, talk_id, room_id, starts_at, pinned) \
                          SELECT $1, talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = \
                          (SELECT id FROM schedule_versions WHERE conference_id = $2 AND released_at IS NOT NULL \
-                          ORDER BY released_at DESC, id DESC LIMIT 1)",
+                          ORDER BY id DESC LIMIT 1)",
                     )
                     .bind(id)
                     .bind(c)
@@ -162,7 +162,7 @@ pub(crate) async fn released(
 ) -> Result<Vec<ScheduleVersion>, StoreError> {
     sqlx::query(
         "SELECT id, name, released_at FROM schedule_versions WHERE conference_id = $1 AND released_at IS NOT NULL \
-         ORDER BY released_at DESC, id DESC",
+         ORDER BY id DESC",
     )
     .bind(conference.0)
     .fetch_all(pool)

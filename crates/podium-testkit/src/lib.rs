@@ -55,8 +55,11 @@ pub async fn fresh_database(backend: Backend) -> (String, tempfile::TempDir) {
                     "{POSTGRES_ENV} is not set: run ./test.sh, which starts PostgreSQL, or set it to an admin URL like postgres://postgres@127.0.0.1:5432/postgres"
                 )
             });
+            // test.sh sets a per-run prefix so it drops only its own databases afterwards.
+            let prefix =
+                std::env::var("PODIUM_TEST_DB_PREFIX").unwrap_or_else(|_| "podium_t".to_owned());
             let name = format!(
-                "podium_t_{}_{}_{}",
+                "{prefix}_{}_{}_{}",
                 std::process::id(),
                 Timestamp::now().as_microsecond(),
                 COUNTER.fetch_add(1, Ordering::Relaxed)
@@ -104,6 +107,7 @@ impl TestApp {
                 public_url: "https://podium.test".to_owned(),
                 clock,
                 login_attempts_per_minute: 10,
+                trust_proxy: false,
             },
         );
         let (tx, rx) = tokio::sync::oneshot::channel();

@@ -104,36 +104,79 @@ pub(crate) async fn csrf_guard(
     Ok(next.run(request).await)
 }
 
-/// A fixed-window counter per client address. One instance per process; with several
-/// instances the limit is per instance until the Redis-backed limiter lands.
+/// The address a request comes from: the TCP peer, or, behind a trusted reverse proxy (Heroku's
+/// router, nginx), the address the proxy appended last to `X-Forwarded-For`.
+pub(crate) fn client_ip(state: &AppState, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    if !state.config.trust_proxy {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .last()
+        .unwrap_or(peer)
+}
+
+/// The key a client is counted under: its IPv4 address, or its IPv6 /64 network (one host
+/// usually owns a whole /64, so counting single v6 addresses would be no limit at all).
+fn bucket(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let mut seg = v6.segments();
+            seg[4..].fill(0);
+            IpAddr::V6(seg.into())
+        }
+    }
+}
+
+/// A fixed-window counter per client. One instance per process; with several instances the
+/// limit is per instance until the Redis-backed limiter lands.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: u32,
     window: Duration,
-    hits: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    state: Mutex<Windows>,
+}
+
+#[derive(Debug)]
+struct Windows {
+    hits: HashMap<IpAddr, (Instant, u32)>,
+    last_sweep: Instant,
 }
 
 impl RateLimiter {
-    /// At most `limit` attempts per `window` per address.
+    /// At most `limit` attempts per `window` per client.
     pub fn new(limit: u32, window: Duration) -> RateLimiter {
         RateLimiter {
             limit,
             window,
-            hits: Mutex::new(HashMap::new()),
+            state: Mutex::new(Windows {
+                hits: HashMap::new(),
+                last_sweep: Instant::now(),
+            }),
         }
     }
 
     /// Counts an attempt; `Err(TooManyRequests)` once the window's budget is spent.
     pub(crate) fn check(&self, ip: IpAddr) -> Result<(), AppError> {
         let now = Instant::now();
-        let mut hits = self
-            .hits
+        let mut w = self
+            .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if hits.len() > 100_000 {
-            hits.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+        // Forget finished windows once per window, so memory stays bounded by the number of
+        // clients seen in one window.
+        if now.duration_since(w.last_sweep) >= self.window {
+            let window = self.window;
+            w.hits
+                .retain(|_, (start, _)| now.duration_since(*start) < window);
+            w.last_sweep = now;
         }
-        let entry = hits.entry(ip).or_insert((now, 0));
+        let entry = w.hits.entry(bucket(ip)).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
@@ -178,5 +221,12 @@ mod tests {
         assert!(l.check(a).is_ok() && l.check(a).is_ok());
         assert!(matches!(l.check(a), Err(AppError::TooManyRequests)));
         assert!(l.check(b).is_ok());
+        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        let same_net: IpAddr = "2001:db8::ffff".parse().unwrap();
+        assert!(l.check(v6).is_ok() && l.check(same_net).is_ok());
+        assert!(
+            matches!(l.check(v6), Err(AppError::TooManyRequests)),
+            "a /64 is one client"
+        );
     }
 }

@@ -40,6 +40,9 @@ pub struct WebConfig {
     pub clock: Clock,
     /// Log-in and sign-up attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Take the client's address from `X-Forwarded-For` (only behind a reverse proxy that
+    /// sets it, such as Heroku's router; otherwise clients could pick their own address).
+    pub trust_proxy: bool,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -124,10 +127,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let started = Arc::new(tokio::sync::Notify::new());
     let notify = started.clone();
+    let runs = state.runs.clone();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
+        organizer::cancel_all(&runs);
         notify.notify_one();
     });
     tokio::select! {

@@ -49,6 +49,9 @@ pub struct ServeArgs {
     /// Log-in and sign-up attempts allowed per client address per minute.
     #[arg(long, env = "PODIUM_LOGIN_RATE", default_value_t = 10)]
     pub login_attempts_per_minute: u32,
+    /// Behind a reverse proxy (Heroku, nginx): take client addresses from X-Forwarded-For.
+    #[arg(long, env = "PODIUM_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
     /// Load the demo conference (once; running again changes nothing).
     #[arg(long)]
     pub demo: bool,

@@ -33,7 +33,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve(args))),
+        Command::Serve(args) => runtime().and_then(|rt| {
+            let result = rt.block_on(serve(args));
+            // Blocking work (an engine run, a password hash) gets a moment to notice the
+            // cancellation; the process never hangs on it.
+            rt.shutdown_timeout(std::time::Duration::from_secs(2));
+            result
+        }),
         Command::Migrate(args) => runtime().and_then(|rt| rt.block_on(migrate(args))),
         Command::Schedule(args) => schedule_cmd::run(args),
         Command::Plan(args) => plan_cmd::run(args),
@@ -100,6 +106,7 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
             public_url,
             clock: Arc::new(jiff_now),
             login_attempts_per_minute: args.login_attempts_per_minute,
+            trust_proxy: args.trust_proxy,
         },
     );
     tracing::info!(address = %addr, backend = ?store.backend(), "podium is listening on http://{addr}/");

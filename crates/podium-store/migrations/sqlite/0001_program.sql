@@ -128,6 +128,8 @@ CREATE TABLE schedule_versions (
     created_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX schedule_versions_one_wip ON schedule_versions (conference_id) WHERE released_at IS NULL;
+-- Released names are unique per conference ("1.1" twice would confuse apps that follow versions).
+CREATE UNIQUE INDEX schedule_versions_name_key ON schedule_versions (conference_id, name) WHERE name IS NOT NULL;
 
 CREATE TABLE placements (
     version_id BIGINT NOT NULL REFERENCES schedule_versions (id) ON DELETE CASCADE,

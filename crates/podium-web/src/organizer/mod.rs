@@ -61,6 +61,17 @@ pub(crate) struct Run {
 /// Runs by conference.
 pub(crate) type Runs = Mutex<HashMap<ConferenceId, Arc<Run>>>;
 
+/// Stops every running engine job (at shutdown): each returns its best schedule so far.
+pub(crate) fn cancel_all(runs: &Runs) {
+    for run in runs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .values()
+    {
+        run.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
 fn runs_of(state: &AppState) -> std::sync::MutexGuard<'_, HashMap<ConferenceId, Arc<Run>>> {
     state
         .runs
@@ -300,7 +311,21 @@ async fn start_run(
         outcome: Mutex::new(None),
         prepared,
     });
-    runs_of(&state).insert(conference.id, run.clone());
+    {
+        // Check again under the lock: another request may have started a run while this one
+        // prepared its instance; only one run per conference.
+        let mut runs = runs_of(&state);
+        if let Some(existing) = runs.get(&conference.id)
+            && existing
+                .outcome
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_none()
+        {
+            return Ok(back(&slug));
+        }
+        runs.insert(conference.id, run.clone());
+    }
     tracing::info!(conference.slug = %slug, run.seconds = seconds, "scheduler run started");
     tokio::task::spawn_blocking(move || {
         let options = engine::SolveOptions {

@@ -14,7 +14,7 @@ use podium_app::account::{self, AccountError, SignUp};
 use serde::Deserialize;
 
 use super::{render, ser};
-use crate::auth::{clear_cookie, session_cookie, session_token};
+use crate::auth::{clear_cookie, client_ip, session_cookie, session_token};
 use crate::{AppError, AppState};
 
 /// Account routes.
@@ -92,9 +92,12 @@ async fn show_log_in(State(state): State<AppState>) -> Result<Response, AppError
 async fn sign_up(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<SignUp>,
 ) -> Result<Response, AppError> {
-    state.limiter.check(peer.ip())?;
+    state
+        .limiter
+        .check(client_ip(&state, peer.ip(), &headers))?;
     match account::sign_up(&*state.store, &form).await {
         Ok(user) => {
             let token = account::start_session(&*state.store, user).await?;
@@ -119,9 +122,12 @@ async fn sign_up(
 async fn log_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<SignUp>,
 ) -> Result<Response, AppError> {
-    state.limiter.check(peer.ip())?;
+    state
+        .limiter
+        .check(client_ip(&state, peer.ip(), &headers))?;
     match account::check_password(&*state.store, &form.email, &form.password).await {
         Ok(user) => {
             let token = account::start_session(&*state.store, user).await?;

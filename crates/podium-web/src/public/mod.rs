@@ -209,7 +209,8 @@ async fn show_schedule(
             current: *d == day,
         })
         .collect();
-    let zone = p.placements.first().map_or_else(String::new, |pl| {
+    // The zone's name on that day (CEST and CET differ across a DST change).
+    let zone = v.placements_on(day).first().map_or_else(String::new, |pl| {
         render::zone_abbreviation(pl.starts_at, &v.tz)
     });
     render(

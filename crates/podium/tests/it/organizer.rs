@@ -155,7 +155,9 @@ on_both_backends!(
         assert!(report.feasible, "{:?}", report.violations);
         assert_eq!(report.metrics.unscheduled, 0);
 
-        // Publishing makes it the public schedule, as version 1.1.
+        // Publishing makes it the public schedule, as version 1.1 (the cached 1.0 page goes stale).
+        let (_, public) = app.get("/pyconf-2027/schedule").await;
+        assert!(public.contains("version 1.0"));
         let r = app
             .post_form(
                 &format!("{DESK}/release"),
@@ -468,4 +470,37 @@ on_both_backends!(moving_a_talk_by_hand_shows_its_cost_first, |app| {
         )
         .await;
     assert_eq!(r.status(), 422, "unknown slots are refused");
+});
+
+on_both_backends!(an_organizer_of_one_conference_cannot_touch_another, |app| {
+    demo::load(&*app.store).await.unwrap();
+    app.store
+        .create_program(&podium_testkit::fixture::two_day_program(
+            "other",
+            "UTC",
+            "2027-05-01",
+            "A",
+            "B",
+        ))
+        .await
+        .unwrap();
+    let org = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let (status, _) = app.get_with_cookie("/other/organizer/schedule", &org).await;
+    assert_eq!(status, 403);
+    let (_, desk) = app.get_with_cookie(DESK, &org).await;
+    let csrf = csrf_of(&desk);
+    let r = app
+        .post_form(
+            "/other/organizer/schedule/release",
+            &[("csrf", &csrf)],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let other = app.store.conference_by_slug("other").await.unwrap();
+    assert_eq!(
+        app.store.released_versions(other.id).await.unwrap().len(),
+        1
+    );
 });

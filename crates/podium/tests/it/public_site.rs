@@ -169,6 +169,24 @@ on_both_backends!(local_times_are_right_across_a_dst_change, |app| {
         html.contains(">10:00</div>"),
         "grid row label is local time"
     );
+    assert!(
+        html.contains(r#"<div class="corner" style="grid-row: 1; grid-column: 1">CET</div>"#),
+        "zone of that day"
+    );
+    let (_, html) = app.get("/dst/schedule?day=2027-10-30").await;
+    assert!(html.contains(r#"<div class="corner" style="grid-row: 1; grid-column: 1">CEST</div>"#));
+    // Grid geometry: the day runs 10:00-13:00 in 15-minute rows (row 1 is the header).
+    // The 30-minute talk at 10:00 fills rows 2-3; lunch 12:00-13:00 fills rows 10-13.
+    assert!(
+        html.contains(
+            r#"<div class="cell" style="grid-row: 2 / span 2; grid-column: 2 / span 1">"#
+        ),
+        "{html}"
+    );
+    assert!(html.contains(
+        r#"<div class="break" style="grid-row: 10 / span 4; grid-column: 2 / -1">Lunch"#
+    ));
+    assert!(html.contains(r#"--rooms: 1; --rows: 12"#));
 });
 
 on_both_backends!(hostile_markdown_renders_inert, |app| {
@@ -202,6 +220,59 @@ on_both_backends!(hostile_markdown_renders_inert, |app| {
         // The text itself survives, escaped.
         assert!(
             html.contains("alert(&#x27;xss-1&#x27;)") || html.contains("&lt;script&gt;"),
+            "{path}"
+        );
+    }
+});
+
+on_both_backends!(hostile_text_in_every_field_is_escaped, |app| {
+    let bad = "<script>alert('xss')</script>";
+    let mut new = two_day_program("xss2", "UTC", "2027-05-01", "A", "B");
+    new.conference.name = format!("Conf {bad}");
+    new.conference.venue = bad.to_owned();
+    new.rooms[0].name = format!("Room {bad}");
+    new.tracks[0].name = format!("Track {bad}");
+    new.tracks[0].description = bad.to_owned();
+    new.speakers[0].name = format!("Eve {bad}");
+    new.speakers[0].avatar_url = Some("javascript:alert(1)".to_owned());
+    new.breaks[0].label = bad.to_owned();
+    for t in &mut new.talks {
+        t.title = format!("Talk {bad}");
+        t.slides_url = Some("javascript:alert(1)".to_owned());
+        t.video_url = Some("data:text/html,<script>alert(1)</script>".to_owned());
+    }
+    let id = app.store.create_program(&new).await.unwrap();
+    let p = app.store.program(id).await.unwrap();
+    let pages = [
+        "/".to_owned(),
+        "/xss2/".to_owned(),
+        "/xss2/schedule".to_owned(),
+        format!("/xss2/talks/{}", p.talks[0].id),
+        format!("/xss2/speakers/{}", p.speakers[0].id),
+        format!("/xss2/tracks/{}", p.tracks[0].id),
+        format!("/xss2/rooms/{}", p.rooms[0].id),
+    ];
+    for path in pages {
+        let (status, html) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!html.contains(bad), "{path} shows the payload unescaped");
+        assert!(
+            html.contains("&lt;script&gt;"),
+            "{path} shows the text, escaped"
+        );
+        for attr in [
+            "href=\"javascript:",
+            "src=\"javascript:",
+            "href=\"data:",
+            "src=\"data:",
+            "content=\"javascript:",
+        ] {
+            assert!(!html.contains(attr), "{path} has {attr}");
+        }
+        let main = between(&html, "<main", "</main>");
+        assert_eq!(
+            podium_web::render::dangerous_markup(main),
+            Vec::<String>::new(),
             "{path}"
         );
     }
