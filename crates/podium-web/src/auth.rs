@@ -116,7 +116,7 @@ pub(crate) fn client_ip(state: &AppState, peer: IpAddr, headers: &HeaderMap) -> 
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter_map(|a| a.trim().parse().ok())
-        .last()
+        .next_back()
         .unwrap_or(peer)
 }
 
