@@ -171,7 +171,11 @@ fn write_event(
     element(out, i, "language", &e.talk.language);
     element(out, i, "abstract", &e.talk.abstract_md);
     element(out, i, "description", "");
-    let _ = writeln!(out, "{i}<persons>");
+    if e.speakers.is_empty() {
+        let _ = writeln!(out, "{i}<persons/>");
+    } else {
+        let _ = writeln!(out, "{i}<persons>");
+    }
     for s in &e.speakers {
         let _ = writeln!(
             out,
@@ -181,16 +185,23 @@ fn write_event(
             escape(&s.name)
         );
     }
-    let _ = writeln!(out, "{i}</persons>");
-    let _ = writeln!(out, "{i}<links>");
-    for (url, title, kind) in links(e) {
-        let _ = writeln!(
-            out,
-            "{i}  <link href=\"{}\" type=\"{kind}\">{title}</link>",
-            escape(url)
-        );
+    if !e.speakers.is_empty() {
+        let _ = writeln!(out, "{i}</persons>");
     }
-    let _ = writeln!(out, "{i}</links>");
+    let links = links(e);
+    if links.is_empty() {
+        let _ = writeln!(out, "{i}<links/>");
+    } else {
+        let _ = writeln!(out, "{i}<links>");
+        for (url, title, kind) in links {
+            let _ = writeln!(
+                out,
+                "{i}  <link href=\"{}\" type=\"{kind}\">{title}</link>",
+                escape(url)
+            );
+        }
+        let _ = writeln!(out, "{i}</links>");
+    }
     let _ = writeln!(out, "{i}<attachments/>");
     out.push_str("      </event>\n");
 }

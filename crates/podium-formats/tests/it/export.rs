@@ -121,3 +121,24 @@ fn frab_json_export_has_days_rooms_and_events() {
     assert_eq!(night["links"][0]["url"], "https://media.example.org/v/4");
     assert_eq!(day2["rooms"]["Room \"B\" & <C>"], Value::Array(vec![]));
 }
+
+/// The fixture program cut down to its first talk.
+fn one_talk() -> podium_domain::Program {
+    let mut p = program();
+    p.placements
+        .retain(|pl| pl.talk_id == podium_domain::TalkId(1));
+    p.conference.end_date = p.conference.start_date;
+    p
+}
+
+#[test]
+fn frab_xml_export_of_one_talk_is_exact() {
+    let xml = frab_xml::export(&one_talk(), &options());
+    crate::support::assert_snapshot("expected-one-talk.xml", &xml);
+}
+
+#[test]
+fn frab_json_export_of_one_talk_is_exact() {
+    let json = frab_json::export(&one_talk(), &options());
+    crate::support::assert_snapshot("expected-one-talk.json", &json);
+}

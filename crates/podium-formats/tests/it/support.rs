@@ -407,3 +407,21 @@ pub fn to_program(p: &NewProgram) -> Program {
             .collect(),
     }
 }
+
+/// Compares with `tests/fixtures/{name}`; `PODIUM_FORMATS_BLESS=1` rewrites the file instead
+/// (review the diff before committing it), as `insta` would without the dependency.
+/// The crate version is stored as `@VERSION@`, so a version bump needs no re-blessing.
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = fixture_path(name);
+    let actual = actual.replace(env!("CARGO_PKG_VERSION"), "@VERSION@");
+    if std::env::var_os("PODIUM_FORMATS_BLESS").is_some() {
+        std::fs::write(&path, &actual).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{name}: {e} (PODIUM_FORMATS_BLESS=1 writes it)"));
+    assert_eq!(
+        actual, expected,
+        "{name} differs (PODIUM_FORMATS_BLESS=1 rewrites it)"
+    );
+}
