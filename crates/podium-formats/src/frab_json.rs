@@ -203,6 +203,9 @@ pub fn import(json: &str) -> Result<Imported, ImportError> {
         .flatten()
     {
         if let Some(n) = text(r.get("name")) {
+            if let Some(c) = r.get("capacity").and_then(Value::as_i64) {
+                raw.capacities.insert(n.clone(), c);
+            }
             raw.rooms.push(n);
         }
     }
@@ -289,6 +292,9 @@ fn read_event(ev: &Value, room: Option<&str>, n: usize, warnings: &mut Vec<Strin
                 .or_else(|| text(p.get("name")))
                 .unwrap_or_default(),
             bio: text(p.get("biography")),
+            // pretalx: a URL string; schedule2: `{"url": …}`.
+            avatar: text(p.get("avatar"))
+                .or_else(|| p.get("avatar").and_then(|a| text(a.get("url")))),
         })
         .collect();
     let links = ev

@@ -435,6 +435,7 @@ fn read_event(
                     id: p.attr("id").or(p.attr("guid")).map(str::to_owned),
                     name: p.text(),
                     bio: None,
+                    avatar: None,
                 })
                 .collect()
         })

@@ -367,6 +367,19 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
         .as_deref()
         .and_then(|z| time::zone(z).ok())
         .unwrap_or(TimeZone::UTC);
+    let mut unknown_zones: Vec<&str> = props
+        .iter()
+        .filter_map(|p| p.param("TZID"))
+        .filter(|z| time::zone(z.trim_start_matches('/')).is_err())
+        .collect();
+    unknown_zones.sort_unstable();
+    unknown_zones.dedup();
+    for z in unknown_zones {
+        warnings.push(format!(
+            "TZID {z:?} is not an IANA zone: its times are read in {}",
+            tz.iana_name().unwrap_or("UTC")
+        ));
+    }
     let mut raw = RawSchedule {
         title: props
             .iter()
@@ -454,6 +467,7 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
                         id: None,
                         name: cn.trim().to_owned(),
                         bio: None,
+                        avatar: None,
                     });
                 }
             }

@@ -66,6 +66,8 @@ pub(crate) struct RawPerson {
     pub name: String,
     /// Biography, if the format has one.
     pub bio: Option<String>,
+    /// Picture URL, if the format has one.
+    pub avatar: Option<String>,
 }
 
 /// An event as a format gives it; every field may be missing.
@@ -107,6 +109,8 @@ pub(crate) struct RawSchedule {
     pub base_url: Option<String>,
     /// Room names in the order the file lists them.
     pub rooms: Vec<String>,
+    /// Seats per room name, where the format gives them.
+    pub capacities: HashMap<String, i64>,
     /// `(name, colour)` in the order the file lists them.
     pub tracks: Vec<(String, Option<String>)>,
     pub events: Vec<RawEvent>,
@@ -278,7 +282,7 @@ impl RawSchedule {
                     rooms.push(NewRoom {
                         key: key.clone(),
                         name: name.to_owned(),
-                        capacity: 0,
+                        capacity: self.capacities.get(name).copied().unwrap_or(0).max(0),
                         features: Vec::new(),
                     });
                     key
@@ -401,7 +405,10 @@ impl RawSchedule {
                             key: key.clone(),
                             name: name.to_owned(),
                             bio: p.bio.clone().unwrap_or_default(),
-                            avatar_url: None,
+                            avatar_url: p
+                                .avatar
+                                .as_deref()
+                                .and_then(|a| absolute_url(a, self.base_url.as_deref())),
                             links: Vec::new(),
                         });
                         key
@@ -669,9 +676,8 @@ mod tests {
             persons: persons
                 .iter()
                 .map(|n| RawPerson {
-                    id: None,
                     name: (*n).into(),
-                    bio: None,
+                    ..RawPerson::default()
                 })
                 .collect(),
             ..RawEvent::default()

@@ -169,8 +169,17 @@ fn frab_json_imports_persons_kinds_and_zone() {
     // 09:00 + 45 and 10:15 + 90: offsets 0 and 75, durations 45 and 90 → 15-minute slots.
     assert_eq!(p.sessions.len(), 1);
     assert_eq!(p.sessions[0].slot_minutes, 15);
-    let rooms: Vec<&str> = p.rooms.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(rooms, vec!["Empty room", "Main"]);
+    let rooms: Vec<(&str, i64)> = p
+        .rooms
+        .iter()
+        .map(|r| (r.name.as_str(), r.capacity))
+        .collect();
+    assert_eq!(rooms, vec![("Main", 120), ("Empty room", 0)]);
+    // Relative to the schedule's base_url.
+    assert_eq!(
+        p.speakers[1].avatar_url.as_deref(),
+        Some("https://example.org/media/eli.png")
+    );
 }
 
 #[test]
@@ -259,4 +268,22 @@ fn every_real_schedule_imports_and_validates() {
         count += 1;
     }
     eprintln!("{count} real schedules imported");
+}
+
+#[test]
+fn ical_times_with_an_unknown_tzid_use_the_calendar_zone_with_a_warning() {
+    let ics = "BEGIN:VCALENDAR\r\nX-WR-CALNAME:C\r\nX-WR-TIMEZONE:Europe/Berlin\r\nBEGIN:VEVENT\r\nUID:x\r\n\
+        SUMMARY:T\r\nLOCATION:R\r\nDTSTART;TZID=W. Europe Standard Time:20270601T100000\r\n\
+        DURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let imported = ical::import(ics.as_bytes()).expect("import");
+    assert_eq!(
+        imported.warnings,
+        vec![
+            "TZID \"W. Europe Standard Time\" is not an IANA zone: its times are read in Europe/Berlin"
+        ]
+    );
+    assert_eq!(
+        placed_at(&imported, "T"),
+        Some(("R".into(), ts("2027-06-01T08:00:00Z")))
+    );
 }
