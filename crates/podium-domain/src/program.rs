@@ -855,3 +855,123 @@ mod tests {
         assert_eq!(derive_guid("c", "a").len(), 36);
     }
 }
+
+/// What happened to one talk between two schedule versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Change {
+    /// Newly in the schedule.
+    Added {
+        /// The talk.
+        talk: TalkId,
+        /// Where and when it is now.
+        to: (RoomId, Timestamp),
+    },
+    /// Moved to another room or time.
+    Moved {
+        /// The talk.
+        talk: TalkId,
+        /// Where and when it was.
+        from: (RoomId, Timestamp),
+        /// Where and when it is now.
+        to: (RoomId, Timestamp),
+    },
+    /// No longer in the schedule (cancelled or unscheduled).
+    Removed {
+        /// The talk.
+        talk: TalkId,
+        /// Where and when it was.
+        from: (RoomId, Timestamp),
+    },
+}
+
+/// The changes from one version's placements to the next, in the new version's time order
+/// (removed talks last, in their old time order).
+pub fn changes(old: &[Placement], new: &[Placement]) -> Vec<Change> {
+    let before: HashMap<TalkId, (RoomId, Timestamp)> = old
+        .iter()
+        .map(|p| (p.talk_id, (p.room_id, p.starts_at)))
+        .collect();
+    let after: HashMap<TalkId, (RoomId, Timestamp)> = new
+        .iter()
+        .map(|p| (p.talk_id, (p.room_id, p.starts_at)))
+        .collect();
+    let mut out: Vec<(Timestamp, Change)> = Vec::new();
+    for p in new {
+        let to = (p.room_id, p.starts_at);
+        match before.get(&p.talk_id) {
+            None => out.push((
+                p.starts_at,
+                Change::Added {
+                    talk: p.talk_id,
+                    to,
+                },
+            )),
+            Some(&from) if from != to => {
+                out.push((
+                    p.starts_at,
+                    Change::Moved {
+                        talk: p.talk_id,
+                        from,
+                        to,
+                    },
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    out.sort_by_key(|(t, _)| *t);
+    let mut removed: Vec<(Timestamp, Change)> = old
+        .iter()
+        .filter(|p| !after.contains_key(&p.talk_id))
+        .map(|p| {
+            (
+                p.starts_at,
+                Change::Removed {
+                    talk: p.talk_id,
+                    from: (p.room_id, p.starts_at),
+                },
+            )
+        })
+        .collect();
+    removed.sort_by_key(|(t, _)| *t);
+    out.into_iter().chain(removed).map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    fn at(talk: i64, room: i64, hour: i64) -> Placement {
+        Placement {
+            talk_id: TalkId(talk),
+            room_id: RoomId(room),
+            starts_at: Timestamp::from_second(hour * 3600).unwrap(),
+            pinned: false,
+        }
+    }
+
+    #[test]
+    fn changes_name_moves_additions_and_removals() {
+        let old = vec![at(1, 1, 10), at(2, 1, 11), at(3, 2, 10)];
+        let new = vec![at(1, 1, 10), at(2, 2, 14), at(4, 1, 11)];
+        assert_eq!(
+            changes(&old, &new),
+            vec![
+                Change::Added {
+                    talk: TalkId(4),
+                    to: (RoomId(1), at(4, 1, 11).starts_at)
+                },
+                Change::Moved {
+                    talk: TalkId(2),
+                    from: (RoomId(1), at(2, 1, 11).starts_at),
+                    to: (RoomId(2), at(2, 2, 14).starts_at)
+                },
+                Change::Removed {
+                    talk: TalkId(3),
+                    from: (RoomId(2), at(3, 2, 10).starts_at)
+                },
+            ]
+        );
+        assert_eq!(changes(&new, &new), vec![]);
+    }
+}

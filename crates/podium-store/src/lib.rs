@@ -156,6 +156,12 @@ pub trait Store: Send + Sync {
         conference: ConferenceId,
     ) -> Result<Vec<ScheduleVersion>, StoreError>;
 
+    /// Every released version with its placements, oldest first (for the changelog).
+    async fn release_history(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<(ScheduleVersion, Vec<Placement>)>, StoreError>;
+
     /// Marks (or unmarks) a talk as one the user wants to see (idempotent).
     async fn set_interest(
         &self,
@@ -316,6 +322,13 @@ impl Store for SqlStore {
         conference: ConferenceId,
     ) -> Result<Vec<ScheduleVersion>, StoreError> {
         version::released(&self.pool, conference).await
+    }
+
+    async fn release_history(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<(ScheduleVersion, Vec<Placement>)>, StoreError> {
+        version::history(&self.pool, conference).await
     }
 
     async fn set_interest(

@@ -181,3 +181,35 @@ pub(crate) async fn released(
     })
     .collect()
 }
+
+/// Every released version with its placements, oldest first.
+pub(crate) async fn history(
+    pool: &AnyPool,
+    conference: ConferenceId,
+) -> Result<Vec<(ScheduleVersion, Vec<Placement>)>, StoreError> {
+    let mut versions = released(pool, conference).await?;
+    versions.reverse();
+    let rows = sqlx::query(
+        "SELECT p.version_id, p.talk_id, p.room_id, p.starts_at, p.pinned FROM placements p \
+         JOIN schedule_versions v ON v.id = p.version_id \
+         WHERE v.conference_id = $1 AND v.released_at IS NOT NULL ORDER BY p.starts_at, p.room_id",
+    )
+    .bind(conference.0)
+    .fetch_all(pool)
+    .await?;
+    let mut by_version: std::collections::HashMap<i64, Vec<Placement>> =
+        std::collections::HashMap::new();
+    for r in &rows {
+        by_version
+            .entry(r.try_get("version_id")?)
+            .or_default()
+            .push(placement(r)?);
+    }
+    Ok(versions
+        .into_iter()
+        .map(|v| {
+            let placements = by_version.remove(&v.id.0).unwrap_or_default();
+            (v, placements)
+        })
+        .collect())
+}

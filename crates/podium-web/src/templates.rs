@@ -17,6 +17,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
         ("speaker.html", include_str!("../templates/speaker.html")),
         ("error.html", include_str!("../templates/error.html")),
         (
+            "changelog.html",
+            include_str!("../templates/changelog.html"),
+        ),
+        (
             "account_form.html",
             include_str!("../templates/account_form.html"),
         ),

@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}", get(show_conference))
         .route("/{slug}/", get(show_conference))
         .route("/{slug}/schedule", get(show_schedule))
+        .route("/{slug}/changelog", get(show_changelog))
         .route("/{slug}/tracks/{id}", get(show_track))
         .route("/{slug}/rooms/{id}", get(show_room))
         .route("/{slug}/talks/{id}", get(show_talk))
@@ -459,4 +460,96 @@ async fn unwant_talk(
     }
     state.store.set_interest(login.user, talk.id, false).await?;
     Ok(axum::response::Redirect::to("/account").into_response())
+}
+
+#[derive(Serialize)]
+struct ChangeLine {
+    what: &'static str,
+    title: String,
+    url: String,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VersionChanges {
+    name: String,
+    released: String,
+    talks: usize,
+    first: bool,
+    changes: Vec<ChangeLine>,
+}
+
+/// What changed between releases: moved, new and cancelled talks, newest release first.
+async fn show_changelog(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let history = state.store.release_history(p.conference.id).await?;
+    let v = Views::new(&p);
+    let at = |(room, ts): (RoomId, jiff::Timestamp)| {
+        let room = p.room(room).map_or("?", |r| r.name.as_str());
+        format!(
+            "{room}, {}",
+            ts.to_zoned_datetime(v.tz.clone())
+                .strftime("%a %-d %b %H:%M")
+        )
+    };
+    let mut versions = Vec::new();
+    let mut previous: Option<&[podium_domain::Placement]> = None;
+    for (version, placements) in &history {
+        let changes = match previous {
+            None => Vec::new(),
+            Some(old) => podium_domain::changes(old, placements)
+                .into_iter()
+                .filter_map(|c| {
+                    let (what, talk, from, to) = match c {
+                        podium_domain::Change::Added { talk, to } => {
+                            ("new", talk, None, Some(at(to)))
+                        }
+                        podium_domain::Change::Moved { talk, from, to } => {
+                            ("moved", talk, Some(at(from)), Some(at(to)))
+                        }
+                        podium_domain::Change::Removed { talk, from } => {
+                            ("cancelled", talk, Some(at(from)), None)
+                        }
+                    };
+                    let t = p.talk(talk)?;
+                    Some(ChangeLine {
+                        what,
+                        title: t.title.clone(),
+                        url: v.talk_url(t),
+                        from,
+                        to,
+                    })
+                })
+                .collect(),
+        };
+        versions.push(VersionChanges {
+            name: version.name.clone().unwrap_or_default(),
+            released: version
+                .released_at
+                .map(|r| {
+                    r.to_zoned_datetime(v.tz.clone())
+                        .strftime("%-d %B %Y %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            talks: placements.len(),
+            first: previous.is_none(),
+            changes,
+        });
+        previous = Some(placements);
+    }
+    versions.reverse();
+    render(
+        &state,
+        "changelog.html",
+        context! {
+            conf => ser(view::conference(&p.conference)),
+            canonical => canonical(&state, &format!("{}/changelog", v.base())),
+            versions => ser(versions),
+        },
+    )
 }

@@ -520,3 +520,97 @@ on_both_backends!(an_organizer_of_one_conference_cannot_touch_another, |app| {
         1
     );
 });
+
+on_both_backends!(the_public_changelog_lists_moves_and_cancellations, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+    let program = app.store.program(conf.id).await.unwrap();
+    let tz = conf.tz();
+    let label = |room: podium_domain::RoomId, at: jiff::Timestamp| {
+        format!(
+            "{}, {}",
+            program.room(room).unwrap().name,
+            at.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M")
+        )
+    };
+    let org = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let (_, desk) = app.get_with_cookie(DESK, &org).await;
+    let csrf = csrf_of(&desk);
+
+    // Version 1.1: one talk moves to a free-of-conflict slot (a swap moves two).
+    let talk = &program.talks[3];
+    let prepared = podium_app::schedule::prepare(&*app.store, conf.id, Default::default())
+        .await
+        .unwrap();
+    let option = podium_app::schedule::move_options(&prepared, talk.id)
+        .into_iter()
+        .find(|o| o.conflicts.is_empty())
+        .unwrap();
+    let before = program.placement(talk.id).unwrap().clone();
+    let r = app
+        .post_form(
+            &format!("{DESK}/talks/{}/move", talk.id),
+            &[("csrf", &csrf), ("slot", &option.slot)],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    app.post_form(
+        &format!("{DESK}/release"),
+        &[("csrf", &csrf)],
+        Some(&org),
+        &[],
+    )
+    .await;
+
+    // Version 1.2: a talk is cancelled.
+    let (_, mut wip) = app.store.wip(conf.id).await.unwrap();
+    let cancelled = program
+        .talks
+        .iter()
+        .find(|t| t.id != talk.id && Some(t.id) != option.swap_with)
+        .unwrap();
+    let was = wip
+        .iter()
+        .find(|p| p.talk_id == cancelled.id)
+        .unwrap()
+        .clone();
+    wip.retain(|p| p.talk_id != cancelled.id);
+    app.store.replace_wip(conf.id, &wip).await.unwrap();
+    app.post_form(
+        &format!("{DESK}/release"),
+        &[("csrf", &csrf)],
+        Some(&org),
+        &[],
+    )
+    .await;
+
+    let (status, html) = app.get("/pyconf-2027/changelog").await;
+    assert_eq!(status, 200);
+    let moved = format!(
+        r#"<a href="/pyconf-2027/talks/{}">{}</a>: {} → {}"#,
+        talk.id,
+        talk.title,
+        label(before.room_id, before.starts_at),
+        label(option.room, option.starts_at)
+    );
+    assert!(html.contains(&moved), "expected {moved} in {html}");
+    let gone = format!(
+        r#"Cancelled: <a href="/pyconf-2027/talks/{}">{}</a> (was {})"#,
+        cancelled.id,
+        cancelled.title,
+        label(was.room_id, was.starts_at)
+    );
+    assert!(html.contains(&gone), "expected {gone}");
+    assert!(html.contains("First release: 80 talks."));
+    let order: Vec<usize> = ["Version 1.2", "Version 1.1", "Version 1.0"]
+        .iter()
+        .map(|v| html.find(v).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "newest first");
+    let (_, schedule) = app.get("/pyconf-2027/schedule").await;
+    assert!(
+        schedule.contains(r#"version 1.2 · <a href="/pyconf-2027/changelog">what changed</a>"#)
+    );
+});
