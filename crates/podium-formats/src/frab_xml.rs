@@ -225,7 +225,7 @@ pub(crate) fn links<'a>(e: &Entry<'a>) -> Vec<(&'a str, &'static str, &'static s
 /// Accepts the current layout (`<day><room name><event>` with `<date>`), the Pentabarf-era one
 /// (`<event>` directly under `<day>`, local `<start>` only, `<room>` inside the event) and the
 /// mixtures real generators produce. Unknown elements are reported once per element name; see
-/// [`crate::import`] rules for what is adjusted to satisfy `NewProgram::validate`.
+/// the [`crate::import`] rules for what is adjusted to satisfy `NewProgram::validate`.
 pub fn import(xml: &str) -> Result<Imported, ImportError> {
     let (root, mut warnings) = xml_tree::parse(xml)?;
     if root.name != "schedule" {
@@ -493,4 +493,35 @@ pub(crate) fn parse_duration(s: &str) -> Option<i64> {
         _ => return None,
     };
     Some((secs + 59) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_the_shapes_real_files_use() {
+        assert_eq!(parse_duration("00:30"), Some(30));
+        assert_eq!(parse_duration("01:30:00"), Some(90));
+        assert_eq!(parse_duration("0:00:30:01"), Some(31));
+        assert_eq!(parse_duration("1:02:00:00"), Some(26 * 60));
+        assert_eq!(parse_duration("half an hour"), None);
+    }
+
+    #[test]
+    fn escaping_drops_characters_xml_cannot_carry() {
+        assert_eq!(escape("a\u{1}b\tc&<>\"'"), "ab\tc&amp;&lt;&gt;&quot;&apos;");
+    }
+
+    #[test]
+    fn clock_times_wrap_hours_past_midnight() {
+        assert_eq!(
+            parse_clock("25:10"),
+            jiff::civil::Time::new(1, 10, 0, 0).ok()
+        );
+        assert_eq!(
+            parse_clock("09:05:30"),
+            jiff::civil::Time::new(9, 5, 30, 0).ok()
+        );
+    }
 }

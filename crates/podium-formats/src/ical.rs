@@ -141,8 +141,8 @@ fn push_folded(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
-/// Markdown to readable plain text: drops emphasis markers, heading hashes and inline-code
-/// ticks, and turns `[text](url)` into `text (url)`. Not a full Markdown renderer: calendar
+/// Markdown to readable plain text: drops emphasis markers, heading hashes, inline-code ticks
+/// and HTML tags, and turns `[text](url)` into `text (url)`. Not a full Markdown renderer: calendar
 /// clients show text, so this only removes the markup that would be noise there.
 pub fn plain_text(md: &str) -> String {
     let mut lines = Vec::new();
@@ -165,9 +165,38 @@ pub fn plain_text(md: &str) -> String {
         }
         out.push_str(rest);
         let out = out.replace("**", "").replace("__", "").replace('`', "");
-        lines.push(out);
+        lines.push(strip_html(&out));
     }
     lines.join("\n").trim().to_owned()
+}
+
+/// Drops HTML tags (`<p>`, `</a>`, `<br/>`: a `<` followed by a letter, `/` or `!`, up to the
+/// next `>`) and decodes the common entities; imported frab abstracts are often HTML. A `<`
+/// that does not start a tag, as in `a < b`, is kept.
+fn strip_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let is_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find('>') {
+            Some(close) if is_tag => {
+                out.push_str(&rest[..open]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
 }
 
 /// One content line: name, parameters, value and the line it started on.
@@ -481,4 +510,35 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
         warnings.push("the calendar has no VEVENT".into());
     }
     raw.into_imported(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_drops_markdown_and_html_markup() {
+        assert_eq!(
+            plain_text("## Hi\n<p>A **bold** [link](https://x.org) &amp; `code`</p>\na < b"),
+            "Hi\nA bold link (https://x.org) & code\na < b"
+        );
+    }
+
+    #[test]
+    fn folding_never_splits_a_character() {
+        let mut out = String::new();
+        push_folded(&mut out, &format!("SUMMARY:{}", "é".repeat(80)));
+        let lines: Vec<&str> = out.trim_end().split("\r\n").collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| l.len() <= 75));
+        assert_eq!(lines[0].len(), 74); // "SUMMARY:" + 33 two-octet characters
+    }
+
+    #[test]
+    fn durations_parse_in_minutes() {
+        assert_eq!(duration_minutes("PT1H30M"), Some(90));
+        assert_eq!(duration_minutes("P1DT2H"), Some(26 * 60));
+        assert_eq!(duration_minutes("PT90S"), Some(2));
+        assert_eq!(duration_minutes("1H"), None);
+    }
 }

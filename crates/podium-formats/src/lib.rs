@@ -6,14 +6,26 @@
 //! Pure: no I/O, no async, no database. Exporters take a [`Program`] and return text; importers
 //! take text (or bytes) and return a [`NewProgram`] that passes [`NewProgram::validate`], plus
 //! warnings for everything they had to guess, drop or adjust.
+//!
+//! | format | export | import |
+//! |---|---|---|
+//! | frab XML (`schedule.xml`) | [`frab_xml::export`] | [`frab_xml::import`] |
+//! | frab JSON (`schedule.json`) | [`frab_json::export`] | [`frab_json::import`] |
+//! | iCalendar (`.ics`) | [`ical::export`], [`ical::export_filtered`] | [`ical::import`] |
+//! | CSV | [`csv::export`] | — |
+//!
+//! Exports cover the placements of `program.version` (the released version the caller
+//! loaded); unplaced talks are left out. Days and local times are in the conference's zone.
+//! The import rules (what is adjusted so the result validates) are listed in [`import`].
 
 pub mod csv;
 pub mod frab_json;
 pub mod frab_xml;
 pub mod ical;
+pub mod import;
 
 mod grid;
-mod import;
+
 mod xml_tree;
 
 use jiff::Timestamp;
