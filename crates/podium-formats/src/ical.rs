@@ -303,7 +303,7 @@ fn date_time(p: &Property, default_tz: &TimeZone) -> Result<Option<Timestamp>, S
     let utc = rest.ends_with('Z');
     let digits = rest.trim_end_matches('Z');
     let num = |s: &str| s.parse::<i16>().map_err(|_| bad());
-    if date.len() != 8 || digits.len() < 4 {
+    if date.len() != 8 || digits.len() < 4 || !date.is_ascii() || !digits.is_ascii() {
         return Err(bad());
     }
     let d = Date::new(

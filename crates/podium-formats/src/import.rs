@@ -471,8 +471,12 @@ impl RawSchedule {
                     } else {
                         start
                     };
-                    let end = start + SignedDuration::from_mins(duration_min);
-                    placed.push((talks.len(), room, start, end, label.clone()));
+                    match start.checked_add(SignedDuration::from_mins(duration_min)) {
+                        Ok(end) => placed.push((talks.len(), room, start, end, label.clone())),
+                        Err(_) => warnings.push(format!(
+                            "{label}: start {start} is too close to the end of time: imported unplaced"
+                        )),
+                    }
                 }
                 None => warnings.push(format!("{label}: no start time: imported unplaced")),
             }

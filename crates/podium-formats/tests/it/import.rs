@@ -287,3 +287,62 @@ fn ical_times_with_an_unknown_tzid_use_the_calendar_zone_with_a_warning() {
         Some(("R".into(), ts("2027-06-01T08:00:00Z")))
     );
 }
+
+/// A tiny deterministic generator (xorshift), so the mutation test needs no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(out.len().max(1));
+        match rng.below(4) {
+            0 => out.truncate(at),
+            1 => {
+                if at < out.len() {
+                    out.remove(at);
+                }
+            }
+            2 => out.insert(at.min(out.len()), {
+                let noise = b"<>:;,\\\"&\n\xff9-T";
+                noise[rng.below(noise.len())]
+            }),
+            _ => {
+                // Duplicate a slice: repeated elements, events and lines.
+                let end = (at + rng.below(200)).min(out.len());
+                let piece = out[at..end].to_vec();
+                out.splice(at..at, piece);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn mutated_inputs_never_panic_and_what_imports_validates() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let xml = read("pentabarf-small.xml").into_bytes();
+    let json = read("frab-small.json").into_bytes();
+    let ics = std::fs::read(fixture_path("small.ics")).expect("fixture");
+    let mut ok = 0;
+    for _ in 0..300 {
+        let results = [
+            frab_xml::import(&String::from_utf8_lossy(&mutate(&mut rng, &xml))),
+            frab_json::import(&String::from_utf8_lossy(&mutate(&mut rng, &json))),
+            ical::import(&mutate(&mut rng, &ics)),
+        ];
+        for imported in results.into_iter().flatten() {
+            assert_eq!(imported.program.validate(), Ok(()));
+            ok += 1;
+        }
+    }
+    assert!(ok > 100, "only {ok} of 900 mutated inputs imported");
+}
