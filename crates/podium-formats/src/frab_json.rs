@@ -129,7 +129,8 @@ pub fn export(program: &Program, options: &ExportOptions) -> String {
             "conference": conference,
         }
     });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut out =
+        serde_json::to_string_pretty(&doc).expect("a serde_json::Value always serializes");
     out.push('\n');
     out
 }
