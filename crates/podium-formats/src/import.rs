@@ -45,8 +45,8 @@ use crate::{ImportError, Imported};
 /// Minutes given to an event whose duration is missing or not positive.
 const DEFAULT_DURATION_MIN: i64 = 15;
 
-/// The longest talk or session `NewProgram::validate` accepts (one day).
-const MAX_SPAN_MIN: i64 = 24 * 60;
+/// The longest talk or session `NewProgram::validate` accepts.
+const MAX_SPAN_MIN: i64 = podium_domain::MAX_DURATION_MIN;
 
 /// Name of the room that collects events without one.
 const NO_ROOM: &str = "(no room)";
