@@ -473,3 +473,142 @@ pub fn humanize(message: &str, program: &Program) -> String {
     }
     out
 }
+
+/// Two talks at the same time that attendees wanted both of.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CostlyPair {
+    /// One talk.
+    pub a: TalkId,
+    /// The other, overlapping it.
+    pub b: TalkId,
+    /// Attendees who wanted both.
+    pub attendees: usize,
+}
+
+/// A room session holding talks of several topics.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MixedSession {
+    /// Room.
+    pub room: RoomId,
+    /// Session start.
+    pub starts_at: Timestamp,
+    /// The topics (track names) in it.
+    pub topics: Vec<String>,
+}
+
+/// "Who pays" for a schedule: the attendees who miss the most (anonymous ids), the parallel
+/// pairs of talks that cost the most missed talks, and the sessions that mix topics.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Explanation {
+    /// Up to 10 attendees with the most misses: (anonymous id, talks they miss).
+    pub unhappiest: Vec<(String, Vec<TalkId>)>,
+    /// Up to 10 costliest overlapping pairs.
+    pub costly_pairs: Vec<CostlyPair>,
+    /// Sessions with more than one topic.
+    pub mixed_sessions: Vec<MixedSession>,
+}
+
+/// Explains the WIP schedule of `prepared` (see [`Explanation`]).
+pub fn explain(program: &Program, prepared: &Prepared) -> Explanation {
+    let placements = placements(&prepared.mapping, &prepared.current);
+    let unhappiest = engine::evaluate(&prepared.instance, &prepared.current)
+        .map(|r| {
+            r.unhappiest
+                .into_iter()
+                .filter(|a| !a.talks.is_empty())
+                .take(10)
+                .map(|a| {
+                    let talks = a
+                        .talks
+                        .iter()
+                        .filter_map(|t| prepared.mapping.talks.get(t).copied())
+                        .collect();
+                    (a.attendee, talks)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let ends = |p: &Placement| {
+        p.starts_at
+            + jiff::SignedDuration::from_mins(program.talk(p.talk_id).map_or(0, |t| t.duration_min))
+    };
+    let wanted_by: HashMap<String, HashSet<&str>> =
+        prepared
+            .instance
+            .attendees
+            .iter()
+            .fold(HashMap::new(), |mut m, a| {
+                for t in &a.wants {
+                    m.entry(t.clone()).or_default().insert(a.id.as_str());
+                }
+                m
+            });
+    let mut costly_pairs = Vec::new();
+    for (i, x) in placements.iter().enumerate() {
+        for y in &placements[i + 1..] {
+            if x.starts_at < ends(y) && y.starts_at < ends(x) {
+                let (wx, wy) = (
+                    wanted_by.get(&format!("t{}", x.talk_id)),
+                    wanted_by.get(&format!("t{}", y.talk_id)),
+                );
+                if let (Some(wx), Some(wy)) = (wx, wy) {
+                    let both = wx.intersection(wy).count();
+                    if both > 0 {
+                        costly_pairs.push(CostlyPair {
+                            a: x.talk_id,
+                            b: y.talk_id,
+                            attendees: both,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    costly_pairs.sort_by(|p, q| {
+        q.attendees
+            .cmp(&p.attendees)
+            .then((p.a, p.b).cmp(&(q.a, q.b)))
+    });
+    costly_pairs.truncate(10);
+
+    let mut sessions: std::collections::BTreeMap<
+        (Timestamp, RoomId),
+        std::collections::BTreeSet<String>,
+    > = std::collections::BTreeMap::new();
+    for p in &placements {
+        let Some(talk) = program.talk(p.talk_id) else {
+            continue;
+        };
+        if talk.kind == TalkKind::Keynote {
+            continue;
+        }
+        let Some(session) = program.sessions.iter().find(|s| {
+            s.room_id == p.room_id && s.starts_at <= p.starts_at && p.starts_at < s.ends_at
+        }) else {
+            continue;
+        };
+        let topic = talk
+            .track_id
+            .and_then(|t| program.track(t))
+            .map_or_else(|| "no track".to_owned(), |t| t.name.clone());
+        sessions
+            .entry((session.starts_at, session.room_id))
+            .or_default()
+            .insert(topic);
+    }
+    let mixed_sessions = sessions
+        .into_iter()
+        .filter(|(_, topics)| topics.len() > 1)
+        .map(|((starts_at, room), topics)| MixedSession {
+            room,
+            starts_at,
+            topics: topics.into_iter().collect(),
+        })
+        .collect();
+    Explanation {
+        unhappiest,
+        costly_pairs,
+        mixed_sessions,
+    }
+}

@@ -112,6 +112,38 @@ struct TokenForm {
     confirm_conflicts: Option<String>,
     #[serde(default)]
     pinned: Option<String>,
+    #[serde(default)]
+    w_missed: Option<String>,
+    #[serde(default)]
+    w_topic_mix: Option<String>,
+    #[serde(default)]
+    w_overflow: Option<String>,
+}
+
+impl TokenForm {
+    /// The run's weights: each a number from 0 to 1000, defaults where left empty.
+    fn weights(&self) -> Result<engine::Weights, AppError> {
+        let d = engine::Weights::default();
+        let read = |text: &Option<String>, default: f64, name: &str| -> Result<f64, AppError> {
+            match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                None => Ok(default),
+                Some(t) => t
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && (0.0..=1000.0).contains(v))
+                    .ok_or_else(|| {
+                        AppError::Invalid(format!(
+                            "The weight for {name} must be a number from 0 to 1000, not “{t}”."
+                        ))
+                    }),
+            }
+        };
+        Ok(engine::Weights {
+            missed: read(&self.w_missed, d.missed, "missed talks")?,
+            topic_mix: read(&self.w_topic_mix, d.topic_mix, "topic mix")?,
+            overflow: read(&self.w_overflow, d.overflow, "overflow")?,
+        })
+    }
 }
 
 fn check_token(expected: &str, form: &TokenForm) -> Result<(), AppError> {
@@ -202,6 +234,7 @@ async fn show_desk(
     let mut running = None;
     let mut proposal = None;
     let mut failure = None;
+    let mut proposal_days: Vec<minijinja::Value> = Vec::new();
     if let Some(run) = &run {
         match &*run
             .outcome
@@ -225,6 +258,32 @@ async fn show_desk(
             }
             Some(Ok(solution)) => {
                 let proposed = schedule::placements(&run.prepared.mapping, &solution.assignments);
+                // Compare under the run's own weights and wants.
+                let baseline = engine::evaluate(&run.prepared.instance, &run.prepared.current)
+                    .map(|r| r.metrics)
+                    .unwrap_or_else(|_| current.metrics.clone());
+                let moved_ids: std::collections::HashSet<podium_domain::TalkId> = proposed
+                    .iter()
+                    .filter(|p| {
+                        !wip.iter().any(|w| {
+                            w.talk_id == p.talk_id
+                                && w.room_id == p.room_id
+                                && w.starts_at == p.starts_at
+                        })
+                    })
+                    .map(|p| p.talk_id)
+                    .collect();
+                let proposal_program = Program {
+                    placements: proposed.clone(),
+                    ..program.clone()
+                };
+                let pv = Views::for_organizer(&proposal_program);
+                let now = (state.config.clock)();
+                proposal_days = conference
+                    .days()
+                    .into_iter()
+                    .map(|d| context! { label => crate::render::long_date(d), grid => ser(pv.grid_marked(d, now, &moved_ids)) })
+                    .collect();
                 let moved: Vec<String> = proposed
                     .iter()
                     .filter(|p| {
@@ -237,7 +296,7 @@ async fn show_desk(
                     .filter_map(|p| program.talk(p.talk_id).map(|t| t.title.clone()))
                     .collect();
                 proposal = Some(context! {
-                    rows => ser(metric_rows(&current.metrics, Some(&solution.metrics))),
+                    rows => ser(metric_rows(&baseline, Some(&solution.metrics))),
                     moved => moved,
                     unscheduled => ser(&solution.unscheduled),
                     seconds => format!("{:.1}", solution.solver.seconds),
@@ -250,6 +309,27 @@ async fn show_desk(
         }
     }
 
+    let explanation = schedule::explain(&program, &prepared);
+    let title = |t: podium_domain::TalkId| {
+        program
+            .talk(t)
+            .map_or_else(String::new, |t| t.title.clone())
+    };
+    let tz = conference.tz();
+    let explain = context! {
+        unhappiest => explanation.unhappiest.iter().map(|(who, talks)| context! {
+            who => who.clone(),
+            talks => talks.iter().map(|t| title(*t)).collect::<Vec<_>>(),
+        }).collect::<Vec<_>>(),
+        pairs => explanation.costly_pairs.iter().map(|p| context! {
+            a => title(p.a), b => title(p.b), n => p.attendees,
+        }).collect::<Vec<_>>(),
+        mixed => explanation.mixed_sessions.iter().map(|m| context! {
+            room => program.room(m.room).map(|r| r.name.clone()),
+            at => m.starts_at.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M").to_string(),
+            topics => m.topics.join(", "),
+        }).collect::<Vec<_>>(),
+    };
     let wip_program = Program {
         placements: wip,
         ..program.clone()
@@ -271,7 +351,9 @@ async fn show_desk(
             feasible => current.feasible,
             violations => current.violations.iter().map(|v| schedule::humanize(v, &program)).collect::<Vec<_>>(),
             published => released.first().and_then(|v| v.name.clone()),
-            running, proposal, failure,
+            running, proposal, failure, explain,
+            proposal_days,
+            weights => ser(engine::Weights::default()),
             attendees => wants.len(),
             demand => demand.into_iter().map(|(n, title)| context! { n, title }).collect::<Vec<_>>(),
             days,
@@ -300,8 +382,8 @@ async fn start_run(
     {
         return Ok(back(&slug)); // One run at a time per conference; a double click starts one.
     }
-    let prepared =
-        schedule::prepare(&*state.store, conference.id, engine::Weights::default()).await?;
+    let weights = form.weights()?;
+    let prepared = schedule::prepare(&*state.store, conference.id, weights).await?;
     let seconds = form.seconds.unwrap_or(10).clamp(1, 600);
     let run = Arc::new(Run {
         started: Instant::now(),

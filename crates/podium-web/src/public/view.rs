@@ -234,6 +234,8 @@ struct GridItem {
     col: i64,
     col_span: i64,
     card: Card,
+    /// Highlighted (a talk that moves in a proposal).
+    marked: bool,
 }
 
 #[derive(Serialize)]
@@ -270,6 +272,16 @@ fn gcd(a: i64, b: i64) -> i64 {
 impl Views<'_> {
     /// The grid of one day. `now` draws the "now" marker when it falls inside the day.
     pub(crate) fn grid(&self, day: Date, now: Timestamp) -> Grid {
+        self.grid_marked(day, now, &std::collections::HashSet::new())
+    }
+
+    /// The grid of one day with the talks in `marked` highlighted.
+    pub(crate) fn grid_marked(
+        &self,
+        day: Date,
+        now: Timestamp,
+        marked: &std::collections::HashSet<podium_domain::TalkId>,
+    ) -> Grid {
         let p = self.program;
         let placements = self.placements_on(day);
         if placements.is_empty() {
@@ -345,6 +357,7 @@ impl Views<'_> {
                 col: c,
                 col_span: cs,
                 card: self.card(talk),
+                marked: marked.contains(&talk.id),
             });
         }
 

@@ -121,7 +121,22 @@ on_both_backends!(
         let r = app
             .post_form(
                 &format!("{DESK}/run"),
-                &[("csrf", &csrf), ("seconds", "2")],
+                &[("csrf", &csrf), ("seconds", "2"), ("w_topic_mix", "abc")],
+                Some(&cookie),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 422, "a weight that is not a number is refused");
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("The weight for topic mix must be a number from 0 to 1000")
+        );
+        let r = app
+            .post_form(
+                &format!("{DESK}/run"),
+                &[("csrf", &csrf), ("seconds", "2"), ("w_topic_mix", "25")],
                 Some(&cookie),
                 &[],
             )
@@ -146,6 +161,8 @@ on_both_backends!(
             "{html}"
         );
 
+        // The proposal is shown as a grid with every moved talk highlighted (all 80 are new).
+        assert_eq!(html.matches(r#"<div class="cell moved""#).count(), 80);
         let r = app
             .post_form(
                 &format!("{DESK}/accept"),
@@ -315,6 +332,21 @@ on_both_backends!(wants_drive_the_missed_talks_metric, |app| {
         !desk.contains("att@example.org"),
         "organizers see counts, not people"
     );
+    // Who pays: the anonymous attendee and the costly pair.
+    let (ta, tb) = (
+        program.talk(first.talk_id).unwrap(),
+        program.talk(clash.talk_id).unwrap(),
+    );
+    let pair_ab = format!(
+        "“{}” and “{}” run at the same time: 1 attendees wanted both",
+        ta.title, tb.title
+    );
+    let pair_ba = format!(
+        "“{}” and “{}” run at the same time: 1 attendees wanted both",
+        tb.title, ta.title
+    );
+    assert!(desk.contains(&pair_ab) || desk.contains(&pair_ba), "{desk}");
+    assert!(desk.contains("Attendee a1 misses 1: "));
 
     // Removing one from the account page needs the session token.
     let csrf = csrf_of(&account);
