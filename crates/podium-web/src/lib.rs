@@ -63,6 +63,7 @@ pub struct AppState {
     templates: Arc<minijinja::Environment<'static>>,
     limiter: Arc<RateLimiter>,
     runs: Arc<organizer::Runs>,
+    exports: Arc<public::export::ExportCache>,
 }
 
 impl AppState {
@@ -77,6 +78,7 @@ impl AppState {
             config,
             templates: Arc::new(templates::environment()),
             runs: Arc::default(),
+            exports: Arc::default(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! talk and speaker pages, the 404 page and the stylesheet. Server-rendered; no JavaScript.
 
 mod account;
+pub(crate) mod export;
 mod view;
 
 pub(crate) use view::Views;
@@ -34,6 +35,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/", get(show_conference))
         .route("/{slug}/schedule", get(show_schedule))
         .route("/{slug}/changelog", get(show_changelog))
+        .route("/{slug}/schedule.xml", get(export::schedule_xml))
+        .route("/{slug}/schedule.json", get(export::schedule_json))
+        .route("/{slug}/schedule.ics", get(export::schedule_ics))
+        .route("/{slug}/schedule.csv", get(export::schedule_csv))
+        .route("/{slug}/rooms/{id}/schedule.ics", get(export::room_ics))
+        .route("/{slug}/tracks/{id}/schedule.ics", get(export::track_ics))
         .route("/{slug}/tracks/{id}", get(show_track))
         .route("/{slug}/rooms/{id}", get(show_room))
         .route("/{slug}/talks/{id}", get(show_talk))
@@ -251,6 +258,7 @@ async fn show_track(
             conf => ser(view::conference(&p.conference)),
             canonical => canonical(&state, &format!("{}/tracks/{}", v.base(), track.id)),
             heading => track.name.clone(),
+            feed => format!("{}/tracks/{}/schedule.ics", v.base(), track.id),
             colour => track.colour.clone(),
             intro => track.description.clone(),
             summary => track.description.clone(),
@@ -284,6 +292,7 @@ async fn show_room(
             conf => ser(view::conference(&p.conference)),
             canonical => canonical(&state, &format!("{}/rooms/{}", v.base(), room.id)),
             heading => room.name.clone(),
+            feed => format!("{}/rooms/{}/schedule.ics", v.base(), room.id),
             summary => format!("{} at {}", room.name, p.conference.name),
             intro,
             days => ser(v.by_day(&talks)),

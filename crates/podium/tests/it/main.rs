@@ -31,6 +31,7 @@ macro_rules! on_both_backends {
 
 mod account;
 mod cli;
+mod exports;
 mod organizer;
 mod public_site;
 mod store;
