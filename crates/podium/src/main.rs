@@ -1,6 +1,7 @@
 //! The `podium` binary: command line and configuration. Everything else lives in the crates.
 
 mod config;
+mod import_cmd;
 mod plan_cmd;
 mod schedule_cmd;
 
@@ -24,6 +25,8 @@ enum Command {
     Serve(config::ServeArgs),
     /// Run pending database migrations and exit.
     Migrate(config::DbArgs),
+    /// Import a schedule from frab/pretalx XML or JSON, or iCalendar, as a new conference.
+    Import(import_cmd::ImportArgs),
     /// Build a schedule from an instance file.
     Schedule(schedule_cmd::ScheduleArgs),
     /// Compare single-track, multi-track and mixed formats for a venue.
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
             result
         }),
         Command::Migrate(args) => runtime().and_then(|rt| rt.block_on(migrate(args))),
+        Command::Import(args) => import_cmd::run(args),
         Command::Schedule(args) => schedule_cmd::run(args),
         Command::Plan(args) => plan_cmd::run(args),
     };

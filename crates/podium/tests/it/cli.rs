@@ -193,3 +193,158 @@ async fn serve_demo_on_postgres_and_stop_on_sigterm() {
     let (url, _dir) = fresh_database(Backend::Postgres).await;
     serve_demo_then_stop(Some(url)).await;
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../podium-formats/tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn import_dry_run_changes_nothing_and_reports_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = podium()
+        .args(["import", "--conference", "small-old", "--dry-run"])
+        .arg(fixture("pentabarf-small.xml"))
+        .env("PODIUM_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("3 rooms, 2 tracks, 2 speakers, 5 talks of which 4 placed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dry run: nothing was written"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: no time zone given"), "{stderr}");
+    assert!(
+        !dir.path().join("podium.db").exists(),
+        "a dry run opens no database"
+    );
+}
+
+async fn import_then_read(database_url: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |file: &str, slug: &str| {
+        let mut cmd = podium();
+        cmd.args(["import", "--conference", slug])
+            .arg(fixture(file))
+            .env("PODIUM_DATA_DIR", dir.path());
+        if let Some(url) = &database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    };
+    for (file, slug) in [
+        ("pentabarf-small.xml", "penta"),
+        ("frab-small.json", "frab"),
+        ("small.ics", "ics"),
+    ] {
+        let out = run(file, slug);
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("imported into /{slug}/")));
+    }
+    // The same slug twice: refused, nothing duplicated.
+    let out = run("frab-small.json", "frab");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("conference frab exists already"));
+
+    let url = database_url.unwrap_or_else(|| {
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("podium.db").display()
+        )
+    });
+    let store = podium_store::SqlStore::connect(&url).await.unwrap();
+    use podium_store::Store;
+    let slugs: Vec<String> = store
+        .list_conferences()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.slug.to_string())
+        .collect();
+    assert_eq!(slugs.len(), 3, "{slugs:?}");
+    let penta = store.program_by_slug("penta").await.unwrap();
+    assert_eq!(
+        (penta.rooms.len(), penta.talks.len(), penta.placements.len()),
+        (3, 5, 4)
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn import_creates_conferences_on_sqlite() {
+    import_then_read(None).await;
+}
+
+#[tokio::test]
+async fn import_creates_conferences_on_postgres() {
+    let (url, _dir) = fresh_database(Backend::Postgres).await;
+    import_then_read(Some(url)).await;
+}
+
+#[test]
+fn import_refuses_unusable_input_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, "hello").unwrap();
+    let out = podium()
+        .args(["import", "--conference", "x", "--dry-run"])
+        .arg(&junk)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a schedule podium can read"));
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(&broken, "<schedule><day></schedule>").unwrap();
+    let out = podium()
+        .args(["import", "--conference", "x", "--dry-run"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot import"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = podium()
+        .args(["import", "--conference", "Bad Slug", "--dry-run"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--conference: slug"));
+}
+
+#[test]
+fn a_real_fosdem_schedule_imports() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/schedules/fosdem-2026.xml");
+    if !file.exists() {
+        eprintln!(
+            "note: ../shared is absent; skipping the FOSDEM import (the fixtures above cover the same code)"
+        );
+        return;
+    }
+    let out = podium()
+        .args(["import", "--conference", "fosdem-2026", "--dry-run"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("30 rooms, 70 tracks, 927 speakers, 883 talks of which 883 placed")
+    );
+}
