@@ -258,22 +258,26 @@ pub(crate) fn unplaced_reason(state: &State, t: usize) -> String {
     };
     let mut parts = Vec::new();
     if !taken.is_empty() {
-        parts.push(format!("taken by {}", list(&taken)));
+        parts.push(format!("{} in the slots", list(&taken)));
     }
     if !speaker_clash.is_empty() {
-        parts.push(format!(
-            "clash with its speakers' talks {}",
-            list(&speaker_clash)
-        ));
+        parts.push(format!("{} sharing a speaker", list(&speaker_clash)));
     }
     if !plenary.is_empty() {
-        parts.push(format!("overlap plenary {}", list(&plenary)));
+        if p.talks[t].plenary {
+            parts.push(format!(
+                "{} running at that time (a plenary talk runs alone)",
+                list(&plenary)
+            ));
+        } else {
+            parts.push(format!("plenary {} running at that time", list(&plenary)));
+        }
     }
-    format!(
-        "all {} places where it fits are {}",
-        p.cands[t].len(),
-        parts.join("; or ")
-    )
+    let places = match p.cands[t].len() {
+        1 => "the only place where it fits is blocked".to_string(),
+        n => format!("all {n} places where it fits are blocked"),
+    };
+    format!("{places} by: {}", parts.join("; "))
 }
 
 #[cfg(test)]
@@ -328,6 +332,28 @@ mod tests {
                 "talk T2: speaker S1 is unavailable in every slot long enough for 30 minutes"
                     .to_string(),
             ]
+        );
+    }
+
+    #[test]
+    fn a_blocked_talk_names_what_blocks_it() {
+        let p = Problem::build(&instance(&BASE.replace(
+            "TALKS",
+            r#"[{"id":"T1","duration":30,"speakers":["S2"],"plenary":true,"pin":{"slot":"X"}},
+                {"id":"T2","duration":30,"speakers":["S2"]},
+                {"id":"T3","duration":60,"speakers":["S2"]}]"#,
+        )))
+        .expect("valid");
+        let mut state = crate::state::State::new(&p, Vec::new(), 0.0);
+        state.place(1, p.cand_index(1, 0).expect("T2 fits in X"));
+        assert_eq!(
+            super::unplaced_reason(&state, 0),
+            "the only place where it fits is blocked by: T2 in the slots; T2 sharing a speaker; \
+             T2 running at that time (a plenary talk runs alone)"
+        );
+        assert_eq!(
+            super::unplaced_reason(&state, 2),
+            "the only place where it fits is blocked by: T2 in the slots; T2 sharing a speaker"
         );
     }
 }

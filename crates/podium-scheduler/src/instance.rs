@@ -66,8 +66,7 @@ pub struct Slot {
     pub start: String,
     /// End, `YYYY-MM-DDTHH:MM`; after `start`.
     pub end: String,
-    /// Session id; the key of a session is (room, session).
-    #[serde(default)]
+    /// Session id; the key of a session is (room, session). Required, as validate.py does.
     pub session: String,
 }
 

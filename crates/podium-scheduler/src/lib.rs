@@ -7,6 +7,8 @@
 //! [`evaluate`] checks any schedule against every hard constraint and computes the metrics
 //! exactly as the reference `validate.py` does.
 
+#![warn(missing_docs)]
+
 mod bound;
 mod diagnose;
 mod error;
