@@ -61,3 +61,31 @@ pub(crate) async fn of_conference(
     }
     Ok(by_user.into_iter().map(|(u, t)| (UserId(u), t)).collect())
 }
+
+pub(crate) async fn feed_token(
+    pool: &AnyPool,
+    user: UserId,
+    fresh: &str,
+) -> Result<String, StoreError> {
+    sqlx::query(
+        "INSERT INTO feed_tokens (user_id, token) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(user.0)
+    .bind(fresh)
+    .execute(pool)
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT token FROM feed_tokens WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+pub(crate) async fn feed_owner(pool: &AnyPool, token: &str) -> Result<UserId, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT user_id FROM feed_tokens WHERE token = $1")
+        .bind(token)
+        .fetch_optional(pool)
+        .await?;
+    id.map(UserId).ok_or(StoreError::NotFound("feed"))
+}

@@ -173,6 +173,12 @@ pub trait Store: Send + Sync {
     /// The talks a user wants to see, across conferences.
     async fn interests_of(&self, user: UserId) -> Result<Vec<TalkId>, StoreError>;
 
+    /// The user's private agenda-feed token; `fresh` becomes it if they have none yet.
+    async fn feed_token(&self, user: UserId, fresh: &str) -> Result<String, StoreError>;
+
+    /// Whose agenda feed this token opens, or `NotFound`.
+    async fn feed_owner(&self, token: &str) -> Result<UserId, StoreError>;
+
     /// Every attendee's wanted talks in a conference, by user.
     async fn wants(
         &self,
@@ -329,6 +335,14 @@ impl Store for SqlStore {
         conference: ConferenceId,
     ) -> Result<Vec<(ScheduleVersion, Vec<Placement>)>, StoreError> {
         version::history(&self.pool, conference).await
+    }
+
+    async fn feed_token(&self, user: UserId, fresh: &str) -> Result<String, StoreError> {
+        interest::feed_token(&self.pool, user, fresh).await
+    }
+
+    async fn feed_owner(&self, token: &str) -> Result<UserId, StoreError> {
+        interest::feed_owner(&self.pool, token).await
     }
 
     async fn set_interest(

@@ -158,10 +158,21 @@ async fn show_account(
     };
     let wanted = state.store.interests_of(login.user).await?;
     let mut talks = Vec::new();
+    let mut feeds = Vec::new();
     if !wanted.is_empty() {
+        let token = state
+            .store
+            .feed_token(login.user, &account::random_token()?)
+            .await?;
         for c in state.store.list_conferences().await? {
             let p = state.store.program_by_slug(c.slug.as_str()).await?;
             let views = super::Views::new(&p);
+            if p.talks.iter().any(|t| wanted.contains(&t.id)) {
+                feeds.push(context! {
+                    conference => c.name.clone(),
+                    url => format!("{}/{}/agenda/{token}.ics", state.config.public_url.trim_end_matches('/'), c.slug),
+                });
+            }
             for t in p.talks.iter().filter(|t| wanted.contains(&t.id)) {
                 talks.push(context! {
                     conference => c.name.clone(),
@@ -174,7 +185,7 @@ async fn show_account(
     let mut response = render(
         &state,
         "account.html",
-        context! { name => login.name, email => login.email, csrf => login.csrf_token, talks },
+        context! { name => login.name, email => login.email, csrf => login.csrf_token, talks, feeds },
     )?;
     no_store(&mut response);
     Ok(response)

@@ -249,3 +249,27 @@ pub(crate) async fn track_ics(
     )
     .await
 }
+
+/// A person's agenda (the talks they marked) as an iCal feed at a private URL
+/// (`/{slug}/agenda/{token}.ics`). Not cached: it changes whenever they mark a talk.
+pub(crate) async fn agenda_ics(
+    State(state): State<AppState>,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let user = state.store.feed_owner(token).await?;
+    let program = load(&state, &slug).await?;
+    let talks = state.store.interests_of(user).await?;
+    let (body, content_type) = render(&state, &program, Kind::Ics, &ical::Filter::Talks(talks));
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(r)
+}

@@ -39,6 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/schedule.json", get(export::schedule_json))
         .route("/{slug}/schedule.ics", get(export::schedule_ics))
         .route("/{slug}/schedule.csv", get(export::schedule_csv))
+        .route("/{slug}/agenda/{file}", get(export::agenda_ics))
         .route("/{slug}/rooms/{id}/schedule.ics", get(export::room_ics))
         .route("/{slug}/tracks/{id}/schedule.ics", get(export::track_ics))
         .route("/{slug}/tracks/{id}", get(show_track))

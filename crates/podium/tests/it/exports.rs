@@ -143,3 +143,66 @@ on_both_backends!(room_and_track_feeds_hold_only_their_talks, |app| {
         web.id
     )));
 });
+
+on_both_backends!(a_personal_agenda_feed_follows_the_marked_talks, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+    let p = app.store.program(conf.id).await.unwrap();
+    let r = app
+        .post_form(
+            "/signup",
+            &[
+                ("name", "Att Endee"),
+                ("email", "att@example.org"),
+                ("password", "just an attendee"),
+            ],
+            None,
+            &[],
+        )
+        .await;
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, account) = app.get_with_cookie("/account", &cookie).await;
+    assert!(!account.contains("/agenda/"), "no feed before any mark");
+    for t in &p.talks[..2] {
+        app.post_form(
+            &format!("/pyconf-2027/talks/{}/want", t.id),
+            &[],
+            Some(&cookie),
+            &[],
+        )
+        .await;
+    }
+    let (_, account) = app.get_with_cookie("/account", &cookie).await;
+    let url = account
+        .split(r#"<code class="feed">"#)
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    let path = url.strip_prefix("https://podium.test").unwrap();
+    assert!(
+        path.starts_with("/pyconf-2027/agenda/") && path.ends_with(".ics"),
+        "{path}"
+    );
+    let (status, ics) = app.get(path).await;
+    assert_eq!(status, 200);
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
+    for t in &p.talks[..2] {
+        assert!(ics.contains(&format!("UID:{}@podium", t.guid)));
+    }
+    // The same token on a second visit; a wrong one opens nothing.
+    let (_, again) = app.get_with_cookie("/account", &cookie).await;
+    assert!(again.contains(url));
+    assert_eq!(app.get("/pyconf-2027/agenda/0123abcd.ics").await.0, 404);
+    assert_eq!(app.get("/pyconf-2027/agenda/nothex.ics").await.0, 404);
+});
