@@ -79,17 +79,33 @@ async fn serve(
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let program = load(state, slug).await?;
-    let cached = state
+    cached(state, key, &program, headers, || {
+        let (body, content_type) = render(state, &program, kind, &filter);
+        Ok((body, content_type))
+    })
+}
+
+/// Serves `key` from memory while `program` is the current program, else renders it with
+/// `make` (body, content type) and keeps it. Adds ETag and Last-Modified and answers 304 to a
+/// matching `If-None-Match`. Exports and public HTML pages both go through here.
+pub(crate) fn cached(
+    state: &AppState,
+    key: String,
+    program: &Arc<Program>,
+    headers: &HeaderMap,
+    make: impl FnOnce() -> Result<(String, &'static str), AppError>,
+) -> Result<Response, AppError> {
+    let hit = state
         .exports
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .get(&key)
-        .filter(|r| Arc::ptr_eq(&r.program, &program))
+        .filter(|r| Arc::ptr_eq(&r.program, program))
         .cloned();
-    let rendered = match cached {
+    let rendered = match hit {
         Some(r) => r,
         None => {
-            let (body, content_type) = render(state, &program, kind, &filter);
+            let (body, content_type) = make()?;
             let etag = format!("\"{:016x}\"", fnv64(&body));
             let r = Arc::new(Rendered {
                 program: program.clone(),
@@ -97,11 +113,16 @@ async fn serve(
                 etag,
                 content_type,
             });
-            state
+            let mut cache = state
                 .exports
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(key, r.clone());
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Entries of replaced programs are dropped as they are met; this bounds the map by
+            // the number of pages of the current programs (plus a safety cap).
+            if cache.len() > 50_000 {
+                cache.clear();
+            }
+            cache.insert(key, r.clone());
             r
         }
     };
@@ -137,12 +158,17 @@ async fn serve(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60"),
     );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    if rendered.content_type != HTML {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
     Ok(response)
 }
+
+/// Content type of the public pages.
+pub(crate) const HTML: &str = "text/html; charset=utf-8";
 
 pub(crate) async fn schedule_xml(
     State(state): State<AppState>,

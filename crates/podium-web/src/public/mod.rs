@@ -61,6 +61,18 @@ pub(crate) fn ser<T: Serialize>(v: T) -> Value {
     Value::from(Serde(v))
 }
 
+/// A template rendered to text (for pages kept in the page cache).
+fn render_text(
+    state: &AppState,
+    name: &str,
+    ctx: Value,
+) -> Result<(String, &'static str), AppError> {
+    Ok((
+        state.templates.get_template(name)?.render(ctx)?,
+        export::HTML,
+    ))
+}
+
 pub(crate) fn render(state: &AppState, name: &str, ctx: Value) -> Result<Response, AppError> {
     let html = state.templates.get_template(name)?.render(ctx)?;
     Ok(Html(html).into_response())
@@ -154,6 +166,7 @@ fn track_links(p: &Program) -> Vec<TrackLink> {
 async fn show_conference(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let v = Views::new(&p);
@@ -172,18 +185,21 @@ async fn show_conference(
         .iter()
         .map(|r| context! { name => r.name.clone(), url => v.room_url(r) })
         .collect();
-    render(
-        &state,
-        "conference.html",
-        context! {
-            conf => ser(view::conference(&p.conference)),
-            canonical => canonical(&state, &format!("{}/", v.base())),
-            scheduled => !p.placements.is_empty(),
-            days => ser(days),
-            rooms,
-            tracks => ser(track_links(&p)),
-        },
-    )
+    let key = format!("page/{slug}/conference");
+    export::cached(&state, key, &p, &headers, || {
+        render_text(
+            &state,
+            "conference.html",
+            context! {
+                conf => ser(view::conference(&p.conference)),
+                canonical => canonical(&state, &format!("{}/", v.base())),
+                scheduled => !p.placements.is_empty(),
+                days => ser(days),
+                rooms,
+                tracks => ser(track_links(&p)),
+            },
+        )
+    })
 }
 
 #[derive(Deserialize)]
@@ -195,6 +211,7 @@ async fn show_schedule(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<ScheduleQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let v = Views::new(&p);
@@ -202,6 +219,8 @@ async fn show_schedule(
     let days = p.conference.days();
     // The asked-for day; else today while the conference runs; else the first day.
     let today = v.local_date(now);
+    // While the conference runs, the page shows a "now" marker: keep one copy per minute.
+    let minute = days.contains(&today).then(|| now.as_second() / 60);
     let day = q
         .day
         .as_deref()
@@ -222,26 +241,30 @@ async fn show_schedule(
     let zone = v.placements_on(day).first().map_or_else(String::new, |pl| {
         render::zone_abbreviation(pl.starts_at, &v.tz)
     });
-    render(
-        &state,
-        "schedule.html",
-        context! {
-            conf => ser(view::conference(&p.conference)),
-            canonical => canonical(&state, &format!("{}/schedule?day={day}", v.base())),
-            version => p.version.as_ref().and_then(|ver| ver.name.clone()),
-            days => ser(day_links),
-            day_label => render::short_date(day),
-            legend => ser(track_links(&p)),
-            grid => ser(v.grid(day, now)),
-            list => ser(v.list(day)),
-            zone,
-        },
-    )
+    let key = format!("page/{slug}/schedule/{day}/{minute:?}");
+    export::cached(&state, key, &p, &headers, || {
+        render_text(
+            &state,
+            "schedule.html",
+            context! {
+                conf => ser(view::conference(&p.conference)),
+                canonical => canonical(&state, &format!("{}/schedule?day={day}", v.base())),
+                version => p.version.as_ref().and_then(|ver| ver.name.clone()),
+                days => ser(day_links),
+                day_label => render::short_date(day),
+                legend => ser(track_links(&p)),
+                grid => ser(v.grid(day, now)),
+                list => ser(v.list(day)),
+                zone,
+            },
+        )
+    })
 }
 
 async fn show_track(
     State(state): State<AppState>,
     Path((slug, raw)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let track_id: TrackId = id(&raw)?;
@@ -252,25 +275,29 @@ async fn show_track(
         .iter()
         .filter(|t| t.track_id == Some(track_id))
         .collect();
-    render(
-        &state,
-        "talks.html",
-        context! {
-            conf => ser(view::conference(&p.conference)),
-            canonical => canonical(&state, &format!("{}/tracks/{}", v.base(), track.id)),
-            heading => track.name.clone(),
-            feed => format!("{}/tracks/{}/schedule.ics", v.base(), track.id),
-            colour => track.colour.clone(),
-            intro => track.description.clone(),
-            summary => track.description.clone(),
-            days => ser(v.by_day(&talks)),
-        },
-    )
+    let key = format!("page/{slug}/track/{}", track.id);
+    export::cached(&state, key, &p, &headers, || {
+        render_text(
+            &state,
+            "talks.html",
+            context! {
+                conf => ser(view::conference(&p.conference)),
+                canonical => canonical(&state, &format!("{}/tracks/{}", v.base(), track.id)),
+                heading => track.name.clone(),
+                feed => format!("{}/tracks/{}/schedule.ics", v.base(), track.id),
+                colour => track.colour.clone(),
+                intro => track.description.clone(),
+                summary => track.description.clone(),
+                days => ser(v.by_day(&talks)),
+            },
+        )
+    })
 }
 
 async fn show_room(
     State(state): State<AppState>,
     Path((slug, raw)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let room_id: RoomId = id(&raw)?;
@@ -286,19 +313,22 @@ async fn show_room(
     if !room.features.is_empty() {
         intro.push_str(&format!(" · {}", room.features.join(", ")));
     }
-    render(
-        &state,
-        "talks.html",
-        context! {
-            conf => ser(view::conference(&p.conference)),
-            canonical => canonical(&state, &format!("{}/rooms/{}", v.base(), room.id)),
-            heading => room.name.clone(),
-            feed => format!("{}/rooms/{}/schedule.ics", v.base(), room.id),
-            summary => format!("{} at {}", room.name, p.conference.name),
-            intro,
-            days => ser(v.by_day(&talks)),
-        },
-    )
+    let key = format!("page/{slug}/room/{}", room.id);
+    export::cached(&state, key, &p, &headers, || {
+        render_text(
+            &state,
+            "talks.html",
+            context! {
+                conf => ser(view::conference(&p.conference)),
+                canonical => canonical(&state, &format!("{}/rooms/{}", v.base(), room.id)),
+                heading => room.name.clone(),
+                feed => format!("{}/rooms/{}/schedule.ics", v.base(), room.id),
+                summary => format!("{} at {}", room.name, p.conference.name),
+                intro,
+                days => ser(v.by_day(&talks)),
+            },
+        )
+    })
 }
 
 #[derive(Serialize)]
@@ -317,6 +347,7 @@ async fn show_talk(
     State(state): State<AppState>,
     Path((slug, raw)): Path<(String, String)>,
     Query(q): Query<TalkQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
@@ -367,22 +398,26 @@ async fn show_talk(
         slides_label => talk.slides_url.as_deref().map(render::link_label),
         slides_embed => ser(talk.slides_url.as_deref().and_then(render::slides_embed)),
     };
-    render(
-        &state,
-        "talk.html",
-        context! {
-            conf => ser(view::conference(&p.conference)),
-            canonical => canonical(&state, &v.talk_url(talk)),
-            want_url => format!("{}/want", v.talk_url(talk)),
-            wanted => q.wanted.is_some(),
-            talk => talk_ctx,
-        },
-    )
+    let key = format!("page/{slug}/talk/{}/{}", talk.id, q.wanted.is_some());
+    export::cached(&state, key, &p, &headers, || {
+        render_text(
+            &state,
+            "talk.html",
+            context! {
+                conf => ser(view::conference(&p.conference)),
+                canonical => canonical(&state, &v.talk_url(talk)),
+                want_url => format!("{}/want", v.talk_url(talk)),
+                wanted => q.wanted.is_some(),
+                talk => talk_ctx,
+            },
+        )
+    })
 }
 
 async fn show_speaker(
     State(state): State<AppState>,
     Path((slug, raw)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let speaker = p
@@ -406,23 +441,26 @@ async fn show_speaker(
         .iter()
         .map(|l| context! { url => l.clone(), web => render::is_web_link(l), label => render::link_label(l) })
         .collect();
-    render(
-        &state,
-        "speaker.html",
-        context! {
-            conf => ser(view::conference(&p.conference)),
-            canonical => canonical(&state, &format!("{}/speakers/{}", v.base(), speaker.id)),
-            speaker => context! {
-                name => speaker.name.clone(),
-                summary => render::summary(&speaker.bio_md, 200),
-                bio_html => Value::from_safe_string(render::markdown(&speaker.bio_md)),
-                avatar_url => speaker.avatar_url.as_ref().filter(|u| render::is_web_link(u)),
-                initials,
-                links,
+    let key = format!("page/{slug}/speaker/{}", speaker.id);
+    export::cached(&state, key, &p, &headers, || {
+        render_text(
+            &state,
+            "speaker.html",
+            context! {
+                conf => ser(view::conference(&p.conference)),
+                canonical => canonical(&state, &format!("{}/speakers/{}", v.base(), speaker.id)),
+                speaker => context! {
+                    name => speaker.name.clone(),
+                    summary => render::summary(&speaker.bio_md, 200),
+                    bio_html => Value::from_safe_string(render::markdown(&speaker.bio_md)),
+                    avatar_url => speaker.avatar_url.as_ref().filter(|u| render::is_web_link(u)),
+                    initials,
+                    links,
+                },
+                talks => ser(talks),
             },
-            talks => ser(talks),
-        },
-    )
+        )
+    })
 }
 
 /// Marks a talk as wanted by the logged-in user. The form carries no session token so talk
@@ -494,6 +532,7 @@ struct VersionChanges {
 async fn show_changelog(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let history = state.store.release_history(p.conference.id).await?;
@@ -553,13 +592,16 @@ async fn show_changelog(
         previous = Some(placements);
     }
     versions.reverse();
-    render(
-        &state,
-        "changelog.html",
-        context! {
-            conf => ser(view::conference(&p.conference)),
-            canonical => canonical(&state, &format!("{}/changelog", v.base())),
-            versions => ser(versions),
-        },
-    )
+    let key = format!("page/{slug}/changelog");
+    export::cached(&state, key, &p, &headers, || {
+        render_text(
+            &state,
+            "changelog.html",
+            context! {
+                conf => ser(view::conference(&p.conference)),
+                canonical => canonical(&state, &format!("{}/changelog", v.base())),
+                versions => ser(versions),
+            },
+        )
+    })
 }

@@ -449,3 +449,50 @@ on_both_backends!(a_thirty_room_grid_stays_one_scrollable_grid, |app| {
     let (_, css) = app.get("/static/podium.css").await;
     assert!(css.contains(".time { position: sticky; left: 0;"));
 });
+
+on_both_backends!(pages_are_cached_per_release_and_revalidate, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conf = app.store.conference_by_slug(demo::DEMO_SLUG).await.unwrap();
+    let p = app.store.program(conf.id).await.unwrap();
+    let talk = &p.talks[5];
+    let path = format!("/pyconf-2027/talks/{}", talk.id);
+    let first = app.get_response(&path).await;
+    let etag = first
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        first.headers().get("content-type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+    let again = app
+        .client
+        .get(format!("{}{path}", app.base_url))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    let schedule = app
+        .get_response("/pyconf-2027/schedule?day=2027-09-25")
+        .await;
+    assert!(schedule.headers().get("etag").is_some());
+
+    // Cancel the talk in a new release: the cached page is replaced at once.
+    let (_, mut wip) = app.store.wip(conf.id).await.unwrap();
+    wip.retain(|pl| pl.talk_id != talk.id);
+    app.store.replace_wip(conf.id, &wip).await.unwrap();
+    app.store.release(conf.id, "1.1").await.unwrap();
+    let after = app
+        .client
+        .get(format!("{}{path}", app.base_url))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 200, "a new release is a new page");
+    assert!(after.text().await.unwrap().contains("Not scheduled yet"));
+});
