@@ -6,7 +6,8 @@ Usage: perturb.py INSTANCE.json SOLUTION.json {speaker|withdraw|room} [N] > CHAN
 speaker:  the first speaker of the N-th placed talk (default 1st) becomes unavailable for
           the whole time of that talk;
 withdraw: the N-th placed talk is removed (and dropped from every attendee's wants);
-room:     every slot of the room holding the N-th placed talk is removed.
+room:     every slot of the room holding the N-th placed talk is removed (and pins to
+          them are dropped).
 Only the Python standard library is used.
 """
 import json
@@ -35,6 +36,10 @@ def main(argv):
         note = f"talk {talk['id']} withdrawn"
     elif change == "room":
         instance["slots"] = [s for s in instance["slots"] if s["room"] != slot["room"]]
+        left = {s["id"] for s in instance["slots"]}
+        for t in instance["talks"]:
+            if t.get("pin") and t["pin"]["slot"] not in left:
+                del t["pin"]  # the organizer un-pins talks whose room is gone
         note = f"room {slot['room']} lost"
     else:
         sys.exit(f"unknown change {change}")
