@@ -169,3 +169,41 @@ fn an_impossible_talk_is_unscheduled_with_a_reason_and_a_diagnosis() {
     assert!(report.feasible);
     assert_eq!(report.metrics, solution.metrics);
 }
+
+#[test]
+fn a_cancelled_solve_still_returns_a_complete_feasible_schedule() {
+    let inst = fixture();
+    let options = SolveOptions {
+        time_limit: None,
+        iterations: None,
+        ..options()
+    };
+    let cancel = AtomicBool::new(true);
+    let solution = solve(&inst, &options, &cancel, &|_| {}).expect("valid");
+    assert_eq!(solution.solver.iterations, 0);
+    assert_eq!(solution.metrics.unscheduled, 0);
+    let report = evaluate(&inst, &solution.assignments).expect("valid");
+    assert!(report.feasible, "{:?}", report.violations);
+    assert_eq!(report.metrics, solution.metrics);
+}
+
+#[test]
+fn progress_reports_the_best_objective_so_far() {
+    let inst = fixture();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let solution = solve(&inst, &options(), &AtomicBool::new(false), &|p| {
+        seen.lock()
+            .expect("not poisoned")
+            .push((p.unscheduled, p.objective));
+    })
+    .expect("valid");
+    let seen = seen.into_inner().expect("not poisoned");
+    assert!(!seen.is_empty());
+    // Reports never get worse, and none is better than the (proven optimal) final objective.
+    assert!(seen.windows(2).all(|w| w[1] <= w[0]), "{seen:?}");
+    assert!(
+        seen.iter()
+            .all(|&(u, o)| u > 0 || o >= solution.metrics.objective),
+        "{seen:?}"
+    );
+}
