@@ -4,6 +4,13 @@
 //! - missed: attendee `a` sees at most `min(#wanted talks that can be placed anywhere,
 //!   max number of pairwise disjoint intervals among all places their wanted talks could take)`
 //!   talks, so misses at least `|wants| −` that. Valid for every schedule, complete or not.
+//! - missed, second argument (complete schedules only): talks starting at the same moment
+//!   overlap, so attendee `a` misses at least `Σ_p (n_ap − 1)⁺`, `n_ap` = wanted talks starting
+//!   at moment `p`; and `n − 1 ≥ 2·C(n, 2)/r` when `n ≤ r` (r = most slots starting at one
+//!   moment). Summed over attendees this is `(2/r)·Σ w_ij` over pairs of talks starting together,
+//!   `w_ij` = attendees wanting both. Every complete schedule starts at least `M` pairs together
+//!   (`M` = the least `Σ_p C(s_p, 2)` with `s_p ≤ slots starting at p`, `Σ s_p = #talks`, found
+//!   by filling evenly), so `Σ w_ij ≥` the sum of the `M` smallest pair weights.
 //! - overflow (complete schedules only): every placed talk occupies a distinct slot, so the
 //!   overflow is at least the cheapest injective matching of talk demands to slot capacities,
 //!   which (cost convex in demand − capacity) is the sorted matching.
@@ -21,6 +28,8 @@ use crate::problem::Problem;
 pub struct LowerBound {
     /// Bound on `missed` (any schedule).
     pub missed: u64,
+    /// Bound on `missed` of complete schedules (at least `missed`).
+    pub missed_complete: u64,
     /// Bound on `overflow` (complete schedules).
     pub overflow: u64,
     /// Bound on `topic_mix` (complete schedules).
@@ -31,7 +40,7 @@ impl LowerBound {
     /// Weighted bound on the objective of any complete schedule.
     pub fn complete(&self, p: &Problem) -> f64 {
         p.objective(
-            self.missed as i64,
+            self.missed_complete as i64,
             self.topic_mix as i64,
             self.overflow as i64,
         )
@@ -51,8 +60,10 @@ pub fn lower_bound_of(instance: &crate::Instance) -> Result<LowerBound, crate::I
 
 /// Computes the bound.
 pub(crate) fn lower_bound(p: &Problem) -> LowerBound {
+    let missed = missed_bound(p);
     LowerBound {
-        missed: missed_bound(p),
+        missed,
+        missed_complete: missed.max(pair_bound(p)),
         overflow: overflow_bound(p),
         topic_mix: topic_bound(p),
     }
@@ -77,6 +88,61 @@ fn missed_bound(p: &Problem) -> u64 {
         total += (wants.len() - placeable.min(disjoint)) as u64;
     }
     total
+}
+
+/// Largest number of talks for which the pair weights are tabulated (N² / 2 counters).
+const PAIR_BOUND_MAX_TALKS: usize = 3000;
+
+fn pair_bound(p: &Problem) -> u64 {
+    let n = p.talks.len();
+    if !(2..=PAIR_BOUND_MAX_TALKS).contains(&n) {
+        return 0;
+    }
+    // Slots starting at each moment.
+    let mut starts: Vec<i64> = p.slots.iter().map(|s| s.start).collect();
+    starts.sort_unstable();
+    let mut caps: Vec<usize> = Vec::new();
+    for (i, &s) in starts.iter().enumerate() {
+        if i > 0 && starts[i - 1] == s {
+            *caps.last_mut().expect("pushed before") += 1;
+        } else {
+            caps.push(1);
+        }
+    }
+    if caps.iter().sum::<usize>() < n {
+        return 0; // no complete schedule exists
+    }
+    let r_max = *caps.iter().max().expect("slots exist") as f64;
+    // Fill evenly: the next talk joins the smallest group that still has room.
+    let mut sizes = vec![0usize; caps.len()];
+    for _ in 0..n {
+        let k = (0..caps.len())
+            .filter(|&k| sizes[k] < caps[k])
+            .min_by_key(|&k| sizes[k])
+            .expect("enough room checked above");
+        sizes[k] += 1;
+    }
+    let pairs_together: usize = sizes.iter().map(|&s| s * s.saturating_sub(1) / 2).sum();
+    // Pair weights: attendees wanting both talks.
+    let mut weight = vec![0u32; n * (n - 1) / 2];
+    let index = |i: usize, j: usize| -> usize {
+        let (i, j) = if i < j { (i, j) } else { (j, i) };
+        i * (2 * n - i - 1) / 2 + (j - i - 1)
+    };
+    for wants in &p.wants {
+        for (x, &i) in wants.iter().enumerate() {
+            for &j in &wants[x + 1..] {
+                weight[index(i as usize, j as usize)] += 1;
+            }
+        }
+    }
+    let m = pairs_together.min(weight.len());
+    if m == 0 {
+        return 0;
+    }
+    weight.select_nth_unstable(m - 1);
+    let smallest: u64 = weight[..m].iter().map(|&w| u64::from(w)).sum();
+    (2.0 * smallest as f64 / r_max).ceil() as u64
 }
 
 fn overflow_bound(p: &Problem) -> u64 {
@@ -133,4 +199,34 @@ fn topic_bound(p: &Problem) -> u64 {
         }
     }
     sum_k.saturating_sub(p.sessions.len()) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::instance::Instance;
+    use crate::problem::Problem;
+
+    #[test]
+    fn pair_bound_is_tight_when_four_wanted_talks_share_two_moments() {
+        let text = r#"{"format":"podium.schedule.instance/1",
+          "rooms":[{"id":"A"},{"id":"B"}],
+          "slots":[
+            {"id":"A1","room":"A","start":"2024-01-01T10:00","end":"2024-01-01T10:30","session":"s"},
+            {"id":"A2","room":"A","start":"2024-01-01T10:30","end":"2024-01-01T11:00","session":"s"},
+            {"id":"B1","room":"B","start":"2024-01-01T10:00","end":"2024-01-01T10:30","session":"s"},
+            {"id":"B2","room":"B","start":"2024-01-01T10:30","end":"2024-01-01T11:00","session":"s"}],
+          "talks":[{"id":"T1","duration":30},{"id":"T2","duration":30},
+                   {"id":"T3","duration":30},{"id":"T4","duration":30}],
+          "attendees":[{"id":"X","wants":["T1","T2","T3","T4"]}]}"#;
+        let p = Problem::build(&Instance::from_json(text).expect("parses")).expect("valid");
+        let bound = super::lower_bound(&p);
+        // Per attendee: 4 wants, 2 disjoint moments → at least 2 missed, any schedule.
+        assert_eq!(bound.missed, 2);
+        // Pairs: 2 moments × 2 rooms → at least 2 pairs start together, each wanted by X:
+        // (2 / 2 rooms) · 2 = 2.
+        assert_eq!(super::pair_bound(&p), 2);
+        assert_eq!(bound.missed_complete, 2);
+        assert_eq!(bound.overflow, 0);
+        assert_eq!(bound.topic_mix, 0);
+    }
 }
