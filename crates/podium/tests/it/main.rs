@@ -34,4 +34,5 @@ mod cli;
 mod exports;
 mod organizer;
 mod public_site;
+mod schedule_cli;
 mod store;
