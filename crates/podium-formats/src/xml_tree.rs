@@ -84,6 +84,9 @@ fn local(name: &str) -> String {
 }
 
 /// Parses a whole document into its root element, with warnings for unknown entities.
+/// The deepest element nesting accepted.
+const MAX_DEPTH: usize = 64;
+
 pub(crate) fn parse(xml: &str) -> Result<(Element, Vec<String>), ImportError> {
     let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
     let mut reader = Reader::from_str(xml);
@@ -101,7 +104,17 @@ pub(crate) fn parse(xml: &str) -> Result<(Element, Vec<String>), ImportError> {
             source,
         })?;
         match event {
-            Event::Start(e) => stack.push(open(&e, lines.at(pos), &mut warnings)),
+            Event::Start(e) => {
+                // Real schedules nest about six deep; a hostile file nested millions deep would
+                // otherwise exhaust memory and the stack when the tree is dropped.
+                if stack.len() > MAX_DEPTH {
+                    return Err(ImportError::NotASchedule(format!(
+                        "line {}: elements nest deeper than {MAX_DEPTH} levels",
+                        lines.at(pos)
+                    )));
+                }
+                stack.push(open(&e, lines.at(pos), &mut warnings));
+            }
             Event::Empty(e) => {
                 let el = open(&e, lines.at(pos), &mut warnings);
                 if let Some(parent) = stack.last_mut() {
@@ -193,5 +206,32 @@ fn open(e: &quick_xml::events::BytesStart<'_>, line: usize, warnings: &mut Vec<S
         children: Vec::new(),
         text: String::new(),
         line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_refused_without_blowing_the_stack() {
+        let xml = format!(
+            "<schedule>{}{}</schedule>",
+            "<a>".repeat(200_000),
+            "</a>".repeat(200_000)
+        );
+        let err = parse(&xml).unwrap_err().to_string();
+        assert!(err.contains("elements nest deeper than 64 levels"), "{err}");
+    }
+
+    #[test]
+    fn entities_are_never_expanded() {
+        let xml = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY ext SYSTEM "file:///etc/passwd">]>
+<schedule><title>&lol2; &ext;</title></schedule>"#;
+        let (root, warnings) = parse(xml).unwrap();
+        assert_eq!(root.child_text("title").as_deref(), Some("&lol2; &ext;"));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
     }
 }

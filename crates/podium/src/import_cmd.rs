@@ -13,6 +13,9 @@ use podium_store::{SqlStore, Store, StoreError, redact_url};
 
 use crate::config::DbArgs;
 
+/// The largest file `podium import` reads.
+const MAX_FILE_BYTES: u64 = 100_000_000;
+
 /// Arguments of `podium import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -79,6 +82,18 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        eprintln!(
+            "error: {} is {} MB; schedules larger than {} MB are refused (the largest real ones are about 5 MB)",
+            args.file.display(),
+            size / 1_000_000,
+            MAX_FILE_BYTES / 1_000_000
+        );
+        return Ok(ExitCode::from(2));
+    }
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let mut imported = match parse(&args.file, &bytes) {

@@ -348,3 +348,24 @@ fn a_real_fosdem_schedule_imports() {
             .contains("30 rooms, 70 tracks, 927 speakers, 883 talks of which 883 placed")
     );
 }
+
+#[test]
+fn import_refuses_huge_files_before_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("huge.xml");
+    // A sparse 500 MB file: no disk is used, and podium must not read it.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(500_000_000)
+        .unwrap();
+    let out = podium()
+        .args(["import", "--conference", "x", "--dry-run"])
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is 500 MB; schedules larger than 100 MB are refused")
+    );
+}
