@@ -26,6 +26,9 @@ apt_install() {
 command -v cargo >/dev/null || { echo "test.sh: cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
 command -v python3 >/dev/null || { log "installing python3 (the scheduler's reference scorer needs it)"; apt_install python3; }
 command -v pg_isready >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
+if ! command -v chromedriver >/dev/null || [ ! -x /usr/bin/chromium ]; then
+  log "installing Chromium and chromedriver (browser tests)"; apt_install chromium chromium-driver
+fi
 command -v xmllint >/dev/null || { log "installing xmllint (podium-formats checks its XML against the frab XSD)"; apt_install libxml2-utils; }
 # podium-formats checks its JSON against the frab JSON schema with Python's reference validator.
 formats_venv=target/podium-formats-venv

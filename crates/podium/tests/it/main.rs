@@ -30,6 +30,7 @@ macro_rules! on_both_backends {
 }
 
 mod account;
+mod browser;
 mod cli;
 mod exports;
 mod organizer;

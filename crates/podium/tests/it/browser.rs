@@ -1,0 +1,237 @@
+//! Real Chromium (Debian's, driven by chromedriver) against the real server: what an organizer
+//! clicks through. Screenshots go to `target/screenshots/`. `./test.sh` installs chromium and
+//! chromium-driver when they are missing.
+
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use podium_app::demo::{self, DEMO_ORGANIZER};
+use podium_store::Store;
+use thirtyfour::prelude::*;
+
+/// A headless Chromium session with its own chromedriver and empty profile.
+struct Browser {
+    driver: Option<WebDriver>,
+    chromedriver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let chromedriver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (./test.sh installs Debian's chromium-driver)");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/bin/chromium").unwrap();
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1280,1000",
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+            .unwrap();
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+            .await
+            .expect("a Chromium session");
+        Browser {
+            driver: Some(driver),
+            chromedriver,
+            _profile: profile,
+        }
+    }
+
+    fn driver(&self) -> &WebDriver {
+        self.driver.as_ref().expect("the session is open")
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        self.driver()
+            .screenshot(&dir.join(format!("{name}.png")))
+            .await
+            .unwrap();
+    }
+
+    /// Waits (up to `secs`) until the page source contains `text`, reloading as the page
+    /// itself does; returns the source.
+    async fn wait_for(&self, text: &str, secs: u64) -> String {
+        let started = Instant::now();
+        let deadline = started + Duration::from_secs(secs);
+        loop {
+            let source = self.driver().source().await.unwrap();
+            if source.contains(text) {
+                eprintln!(
+                    "browser: {text:?} after {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                return source;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} did not appear within {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn quit(mut self) {
+        if let Some(d) = self.driver.take() {
+            let _ = d.quit().await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+on_both_backends!(
+    an_organizer_runs_reviews_adjusts_and_publishes_in_chromium,
+    |app| {
+        demo::load(&*app.store).await.unwrap();
+        let b = Browser::start().await;
+        let d = b.driver();
+        let base = &app.base_url;
+
+        // Log in with the form.
+        d.goto(format!("{base}/login")).await.unwrap();
+        d.find(By::Id("email"))
+            .await
+            .unwrap()
+            .send_keys(DEMO_ORGANIZER.0)
+            .await
+            .unwrap();
+        d.find(By::Id("password"))
+            .await
+            .unwrap()
+            .send_keys(DEMO_ORGANIZER.1)
+            .await
+            .unwrap();
+        d.find(By::Css("form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("Signed in as", 10).await;
+
+        // Run the engine: the progress bar shows, then the proposal.
+        d.goto(format!("{base}/pyconf-2027/organizer/schedule"))
+            .await
+            .unwrap();
+        d.find(By::Css("#seconds option[value='2']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        d.find(By::XPath("//button[text()='Run the scheduler']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("<progress", 10).await;
+        b.screenshot("desk-running").await;
+        let proposal = b.wait_for("<h2>Proposal</h2>", 60).await;
+        assert!(proposal.contains("Talks not placed"));
+        b.screenshot("desk-proposal").await;
+        d.find(By::XPath(
+            "//button[text()='Accept into the work-in-progress version']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        b.wait_for("Current work-in-progress version", 10).await;
+
+        // Open a talk from the grid and move it to the best conflict-free place.
+        d.find(By::Css(".grid a.talk"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("<h2>Move to</h2>", 10).await;
+        b.screenshot("adjust-talk").await;
+        d.find(By::XPath(
+            "//tr[td[4][text()='none']]//button[text()='Move here']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        b.wait_for("Current work-in-progress version", 10).await;
+
+        // Publish, and the public schedule says so.
+        d.find(By::XPath(
+            "//button[text()='Publish the work-in-progress version']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        b.wait_for("Current work-in-progress version", 10).await;
+        d.goto(format!("{base}/pyconf-2027/schedule"))
+            .await
+            .unwrap();
+        let public = b.wait_for("version 1.1", 10).await;
+        assert!(public.contains("what changed"));
+        b.screenshot("public-schedule").await;
+        d.goto(format!("{base}/pyconf-2027/changelog"))
+            .await
+            .unwrap();
+        b.wait_for("Version 1.1", 10).await;
+        b.screenshot("changelog").await;
+        let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+        assert_eq!(app.store.released_versions(conf.id).await.unwrap().len(), 2);
+        b.quit().await;
+    }
+);
+
+on_both_backends!(the_schedule_reads_on_a_phone_in_chromium, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let b = Browser::start().await;
+    let d = b.driver();
+    d.set_window_rect(0, 0, 390, 900).await.unwrap();
+    d.goto(format!("{}/pyconf-2027/schedule", app.base_url))
+        .await
+        .unwrap();
+    // On a narrow screen the grid hides and the list shows.
+    let grid = d.find(By::Css(".grid-scroll")).await.unwrap();
+    let list = d.find(By::Css(".list")).await.unwrap();
+    assert!(!grid.is_displayed().await.unwrap());
+    assert!(list.is_displayed().await.unwrap());
+    b.screenshot("phone-schedule").await;
+    b.quit().await;
+});
