@@ -265,7 +265,11 @@ pub(crate) fn anneal(
     let mut temp = t0;
     loop {
         if iteration.is_multiple_of(128) {
-            if budget.exhausted(iteration) {
+            // A complete schedule at the proven lower bound cannot be beaten: stop early
+            // (deterministic, since it depends only on this worker's own trajectory).
+            if budget.exhausted(iteration)
+                || (best.unplaced == 0 && best.cost <= shared.lower_bound + 1e-9)
+            {
                 break;
             }
             let f = budget.fraction(iteration);

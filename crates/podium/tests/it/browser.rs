@@ -116,6 +116,28 @@ on_both_backends!(
     an_organizer_runs_reviews_adjusts_and_publishes_in_chromium,
     |app| {
         demo::load(&*app.store).await.unwrap();
+        // An attendee who wants two talks that run at the same time: the engine has work to
+        // do (a clash-free demo is proven optimal at once, with no progress to watch).
+        let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+        let program = app.store.program(conf.id).await.unwrap();
+        let a = &program.placements[1];
+        let clash = program
+            .placements
+            .iter()
+            .find(|p| p.talk_id != a.talk_id && p.starts_at == a.starts_at)
+            .unwrap();
+        let user = app
+            .store
+            .create_user(&podium_store::NewUser {
+                email: "att@example.org".into(),
+                name: "Att".into(),
+                password_hash: None,
+            })
+            .await
+            .unwrap();
+        for t in [a.talk_id, clash.talk_id] {
+            app.store.set_interest(user, t, true).await.unwrap();
+        }
         let b = Browser::start().await;
         let d = b.driver();
         let base = &app.base_url;
