@@ -128,6 +128,13 @@ impl TestApp {
         }
     }
 
+    /// Stops the server (as if the conference wi-fi died); the database stays.
+    pub fn stop_server(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     /// GETs a path and returns the status and body.
     pub async fn get(&self, path: &str) -> (u16, String) {
         let response = self

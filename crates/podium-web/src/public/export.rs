@@ -154,10 +154,8 @@ pub(crate) fn cached(
     if let Some(v) = last_modified.and_then(|l| HeaderValue::from_str(&l).ok()) {
         h.insert(header::LAST_MODIFIED, v);
     }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
+    // Always revalidate (a cheap 304): a release must show at once, not after a max-age.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     if rendered.content_type != HTML {
         h.insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,

@@ -31,6 +31,10 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(list_conferences))
         .route("/static/podium.css", get(stylesheet))
+        .route("/static/podium.js", get(script))
+        .route("/sw.js", get(service_worker))
+        .route("/manifest.webmanifest", get(manifest))
+        .route("/{slug}/offline.json", get(offline_pages))
         .route("/{slug}", get(show_conference))
         .route("/{slug}/", get(show_conference))
         .route("/{slug}/schedule", get(show_schedule))
@@ -106,6 +110,76 @@ async fn stylesheet() -> Response {
         include_str!("../../static/podium.css"),
     )
         .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../../static/podium.js"),
+    )
+        .into_response()
+}
+
+/// The service worker; never cached by HTTP, so a new version reaches phones at once.
+async fn service_worker() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        include_str!("../../static/sw.js"),
+    )
+        .into_response()
+}
+
+async fn manifest() -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"))],
+        r##"{"name":"podium","short_name":"podium","start_url":"/","scope":"/","display":"standalone","background_color":"#ffffff","theme_color":"#0b5cad"}"##,
+    )
+        .into_response()
+}
+
+/// Every public page of a conference, for the service worker to keep after one visit.
+async fn offline_pages(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let p = load(&state, &slug).await?;
+    let v = Views::new(&p);
+    let base = v.base();
+    let mut pages = vec![
+        format!("{base}/"),
+        format!("{base}/schedule"),
+        format!("{base}/changelog"),
+    ];
+    pages.extend(
+        p.conference
+            .days()
+            .iter()
+            .map(|d| format!("{base}/schedule?day={d}")),
+    );
+    pages.extend(p.talks.iter().map(|t| v.talk_url(t)));
+    pages.extend(
+        p.speakers
+            .iter()
+            .map(|s| format!("{base}/speakers/{}", s.id)),
+    );
+    pages.extend(p.tracks.iter().map(|t| format!("{base}/tracks/{}", t.id)));
+    pages.extend(p.rooms.iter().map(|r| v.room_url(r)));
+    Ok(axum::Json(serde_json::json!({ "pages": pages })).into_response())
 }
 
 #[derive(Serialize)]

@@ -90,10 +90,10 @@ impl Browser {
                 );
                 return source;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{text:?} did not appear within {secs} s"
-            );
+            if Instant::now() >= deadline {
+                self.screenshot("failure").await;
+                panic!("{text:?} did not appear within {secs} s; page: {source}");
+            }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -223,7 +223,7 @@ on_both_backends!(
         .click()
         .await
         .unwrap();
-        b.wait_for("Current work-in-progress version", 10).await;
+        b.wait_for("Published: version 1.1.", 10).await;
         d.goto(format!("{base}/pyconf-2027/schedule"))
             .await
             .unwrap();
@@ -255,5 +255,66 @@ on_both_backends!(the_schedule_reads_on_a_phone_in_chromium, |app| {
     assert!(!grid.is_displayed().await.unwrap());
     assert!(list.is_displayed().await.unwrap());
     b.screenshot("phone-schedule").await;
+    b.quit().await;
+});
+
+on_both_backends!(after_one_visit_the_conference_opens_offline, |app| {
+    let mut app = app;
+    demo::load(&*app.store).await.unwrap();
+    let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+    let p = app.store.program(conf.id).await.unwrap();
+    let b = Browser::start().await;
+    let d = b.driver();
+    d.goto(format!("{}/pyconf-2027/schedule", app.base_url))
+        .await
+        .unwrap();
+    // The service worker keeps every page of the conference, then tells the page.
+    b.wait_for("data-offline-ready", 30).await;
+    let banner = d.find(By::Id("offline-banner")).await.unwrap();
+    assert!(
+        !banner.is_displayed().await.unwrap(),
+        "no banner while online"
+    );
+
+    // The wi-fi dies: the server is gone.
+    app.stop_server();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        reqwest::get(format!("{}/healthz", app.base_url))
+            .await
+            .is_err(),
+        "the server is down"
+    );
+    // A talk page never opened before, a speaker page and the schedule all open.
+    let talk = p
+        .talks
+        .iter()
+        .rev()
+        .find(|t| t.video_url.is_none())
+        .unwrap();
+    d.goto(format!("{}/pyconf-2027/talks/{}", app.base_url, talk.id))
+        .await
+        .unwrap();
+    let source = b.wait_for("offline — data from", 15).await;
+    assert!(
+        source.contains(&format!("<h1>{}</h1>", talk.title.replace('\'', "&#x27;"))),
+        "the talk page itself"
+    );
+    b.screenshot("offline-talk").await;
+    let speaker = &p.speakers[3];
+    d.goto(format!(
+        "{}/pyconf-2027/speakers/{}",
+        app.base_url, speaker.id
+    ))
+    .await
+    .unwrap();
+    b.wait_for(&format!("<h1>{}</h1>", speaker.name), 15).await;
+    d.goto(format!(
+        "{}/pyconf-2027/schedule?day=2027-09-26",
+        app.base_url
+    ))
+    .await
+    .unwrap();
+    b.wait_for("offline — data from", 15).await;
     b.quit().await;
 });
