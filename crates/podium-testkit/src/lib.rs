@@ -171,6 +171,39 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    /// Creates an account through the sign-up form (name "Att Endee", a fixed password) and
+    /// returns its session cookie (`podium_session=…`).
+    pub async fn sign_up(&self, email: &str) -> String {
+        let r = self
+            .post_form(
+                "/signup",
+                &[
+                    ("name", "Att Endee"),
+                    ("email", email),
+                    ("password", "just an attendee"),
+                ],
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "sign-up as {email}");
+        cookie_of(&r)
+    }
+
+    /// Logs in through the form and returns the session cookie.
+    pub async fn log_in(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post_form(
+                "/login",
+                &[("email", email), ("password", password)],
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "log-in as {email}");
+        cookie_of(&r)
+    }
+
     /// GETs a path with a `Cookie` header; returns the status and body.
     pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> (u16, String) {
         let response = self
@@ -200,4 +233,24 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The `name=value` part of the cookie a response sets.
+pub fn cookie_of(response: &reqwest::Response) -> String {
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .expect("a Set-Cookie header")
+        .to_str()
+        .expect("an ASCII cookie");
+    set.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// The session's form token in a page (`<input name="csrf" value="…">`).
+pub fn csrf_of(html: &str) -> String {
+    html.split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form token in the page")
+        .to_owned()
 }

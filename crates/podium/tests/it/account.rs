@@ -16,7 +16,7 @@ fn session_cookie(response: &reqwest::Response) -> String {
         set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Secure"),
         "{set}"
     );
-    set.split(';').next().unwrap().to_owned()
+    podium_testkit::cookie_of(response)
 }
 
 async fn sign_up(app: &TestApp, email: &str) -> String {
@@ -141,14 +141,7 @@ on_both_backends!(log_in_and_out, |app| {
     let cookie = session_cookie(&r);
     let (status, html) = app.get_with_cookie("/account", &cookie).await;
     assert_eq!(status, 200);
-    let csrf = html
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = podium_testkit::csrf_of(&html);
 
     let r = app
         .post_form("/logout", &[("csrf", "forged")], Some(&cookie), &[])

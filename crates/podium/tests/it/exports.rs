@@ -148,28 +148,7 @@ on_both_backends!(a_personal_agenda_feed_follows_the_marked_talks, |app| {
     demo::load(&*app.store).await.unwrap();
     let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
     let p = app.store.program(conf.id).await.unwrap();
-    let r = app
-        .post_form(
-            "/signup",
-            &[
-                ("name", "Att Endee"),
-                ("email", "att@example.org"),
-                ("password", "just an attendee"),
-            ],
-            None,
-            &[],
-        )
-        .await;
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = app.sign_up("att@example.org").await;
     let (_, account) = app.get_with_cookie("/account", &cookie).await;
     assert!(!account.contains("/agenda/"), "no feed before any mark");
     for t in &p.talks[..2] {

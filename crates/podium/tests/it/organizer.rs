@@ -4,36 +4,10 @@ use std::time::{Duration, Instant};
 
 use podium_app::demo::{self, DEMO_ORGANIZER};
 use podium_store::Store;
-use podium_testkit::TestApp;
+use podium_testkit::{TestApp, csrf_of};
 
 async fn log_in(app: &TestApp, email: &str, password: &str) -> String {
-    let r = app
-        .post_form(
-            "/login",
-            &[("email", email), ("password", password)],
-            None,
-            &[],
-        )
-        .await;
-    assert_eq!(r.status(), 303, "log-in as {email}");
-    let set = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    set.split(';').next().unwrap().to_owned()
-}
-
-fn csrf_of(html: &str) -> String {
-    html.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .expect("a form token")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
+    app.log_in(email, password).await
 }
 
 /// Whether text holds an engine id such as `t12`, `p3` or `s40` as a word.
@@ -51,28 +25,7 @@ on_both_backends!(only_organizers_reach_the_desk, |app| {
     demo::load(&*app.store).await.unwrap();
     let (status, _) = app.get(DESK).await;
     assert_eq!(status, 303, "anonymous visitors are sent to log in");
-    let r = app
-        .post_form(
-            "/signup",
-            &[
-                ("name", "Att Endee"),
-                ("email", "att@example.org"),
-                ("password", "just an attendee"),
-            ],
-            None,
-            &[],
-        )
-        .await;
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = app.sign_up("att@example.org").await;
     let (status, html) = app.get_with_cookie(DESK, &cookie).await;
     assert_eq!(status, 403);
     assert!(html.contains("Only organizers of this conference"));
@@ -251,28 +204,7 @@ on_both_backends!(wants_drive_the_missed_talks_metric, |app| {
         .iter()
         .find(|p| p.talk_id != first.talk_id && p.starts_at == first.starts_at)
         .unwrap();
-    let r = app
-        .post_form(
-            "/signup",
-            &[
-                ("name", "Att Endee"),
-                ("email", "att@example.org"),
-                ("password", "just an attendee"),
-            ],
-            None,
-            &[],
-        )
-        .await;
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = app.sign_up("att@example.org").await;
     for talk in [first.talk_id, clash.talk_id] {
         let r = app
             .post_form(
@@ -375,28 +307,7 @@ on_both_backends!(moving_a_talk_by_hand_shows_its_cost_first, |app| {
         .iter()
         .find(|p| p.talk_id != a.talk_id && p.starts_at == a.starts_at)
         .unwrap();
-    let r = app
-        .post_form(
-            "/signup",
-            &[
-                ("name", "Att Endee"),
-                ("email", "att@example.org"),
-                ("password", "just an attendee"),
-            ],
-            None,
-            &[],
-        )
-        .await;
-    let att = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let att = app.sign_up("att@example.org").await;
     for talk in [a.talk_id, b.talk_id] {
         app.post_form(
             &format!("/pyconf-2027/talks/{talk}/want"),
