@@ -27,12 +27,24 @@ pub(crate) struct Rendered {
 /// Rendered exports by `slug/kind`.
 pub(crate) type ExportCache = Mutex<HashMap<String, Arc<Rendered>>>;
 
+/// An export format.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     Xml,
     Json,
     Ics,
     Csv,
+}
+
+impl Kind {
+    fn extension(self) -> &'static str {
+        match self {
+            Kind::Xml => "xml",
+            Kind::Json => "json",
+            Kind::Ics => "ics",
+            Kind::Csv => "csv",
+        }
+    }
 }
 
 fn fnv64(text: &str) -> u64 {
@@ -168,68 +180,15 @@ pub(crate) fn cached(
 /// Content type of the public pages.
 pub(crate) const HTML: &str = "text/html; charset=utf-8";
 
-pub(crate) async fn schedule_xml(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
+/// The whole released program in one format (`/{slug}/schedule.xml`, `.json`, `.ics`, `.csv`).
+pub(crate) async fn whole_program(
+    state: AppState,
+    slug: String,
     headers: HeaderMap,
+    kind: Kind,
 ) -> Result<Response, AppError> {
-    serve(
-        &state,
-        &slug,
-        format!("{slug}/xml"),
-        Kind::Xml,
-        ical::Filter::All,
-        &headers,
-    )
-    .await
-}
-
-pub(crate) async fn schedule_json(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    serve(
-        &state,
-        &slug,
-        format!("{slug}/json"),
-        Kind::Json,
-        ical::Filter::All,
-        &headers,
-    )
-    .await
-}
-
-pub(crate) async fn schedule_ics(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    serve(
-        &state,
-        &slug,
-        format!("{slug}/ics"),
-        Kind::Ics,
-        ical::Filter::All,
-        &headers,
-    )
-    .await
-}
-
-pub(crate) async fn schedule_csv(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    serve(
-        &state,
-        &slug,
-        format!("{slug}/csv"),
-        Kind::Csv,
-        ical::Filter::All,
-        &headers,
-    )
-    .await
+    let key = format!("{slug}/{}", kind.extension());
+    serve(&state, &slug, key, kind, ical::Filter::All, &headers).await
 }
 
 pub(crate) async fn room_ics(

@@ -39,10 +39,38 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/", get(show_conference))
         .route("/{slug}/schedule", get(show_schedule))
         .route("/{slug}/changelog", get(show_changelog))
-        .route("/{slug}/schedule.xml", get(export::schedule_xml))
-        .route("/{slug}/schedule.json", get(export::schedule_json))
-        .route("/{slug}/schedule.ics", get(export::schedule_ics))
-        .route("/{slug}/schedule.csv", get(export::schedule_csv))
+        .route(
+            "/{slug}/schedule.xml",
+            get(
+                |State(s): State<AppState>, Path(slug): Path<String>, h: axum::http::HeaderMap| {
+                    export::whole_program(s, slug, h, export::Kind::Xml)
+                },
+            ),
+        )
+        .route(
+            "/{slug}/schedule.json",
+            get(
+                |State(s): State<AppState>, Path(slug): Path<String>, h: axum::http::HeaderMap| {
+                    export::whole_program(s, slug, h, export::Kind::Json)
+                },
+            ),
+        )
+        .route(
+            "/{slug}/schedule.ics",
+            get(
+                |State(s): State<AppState>, Path(slug): Path<String>, h: axum::http::HeaderMap| {
+                    export::whole_program(s, slug, h, export::Kind::Ics)
+                },
+            ),
+        )
+        .route(
+            "/{slug}/schedule.csv",
+            get(
+                |State(s): State<AppState>, Path(slug): Path<String>, h: axum::http::HeaderMap| {
+                    export::whole_program(s, slug, h, export::Kind::Csv)
+                },
+            ),
+        )
         .route("/{slug}/agenda/{file}", get(export::agenda_ics))
         .route("/{slug}/rooms/{id}/schedule.ics", get(export::room_ics))
         .route("/{slug}/tracks/{id}/schedule.ics", get(export::track_ics))
@@ -95,61 +123,49 @@ fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-async fn stylesheet() -> Response {
+/// A file baked into the binary, with its type and caching rule.
+fn asset(content_type: &'static str, cache: &'static str, body: &'static str) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         ],
-        include_str!("../../static/podium.css"),
+        body,
     )
         .into_response()
 }
 
+async fn stylesheet() -> Response {
+    asset(
+        "text/css; charset=utf-8",
+        "public, max-age=3600",
+        include_str!("../../static/podium.css"),
+    )
+}
+
 async fn script() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
+    asset(
+        "text/javascript; charset=utf-8",
+        "public, max-age=3600",
         include_str!("../../static/podium.js"),
     )
-        .into_response()
 }
 
 /// The service worker; never cached by HTTP, so a new version reaches phones at once.
 async fn service_worker() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
+    asset(
+        "text/javascript; charset=utf-8",
+        "no-cache",
         include_str!("../../static/sw.js"),
     )
-        .into_response()
 }
 
 async fn manifest() -> Response {
-    (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"))],
+    asset(
+        "application/manifest+json",
+        "public, max-age=3600",
         r##"{"name":"podium","short_name":"podium","start_url":"/","scope":"/","display":"standalone","background_color":"#ffffff","theme_color":"#0b5cad"}"##,
     )
-        .into_response()
 }
 
 /// Every public page of a conference, for the service worker to keep after one visit.
