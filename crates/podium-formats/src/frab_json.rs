@@ -323,6 +323,7 @@ fn read_event(ev: &Value, room: Option<&str>, n: usize, warnings: &mut Vec<Strin
         room,
         track: named(ev.get("track")),
         kind: text(ev.get("type")),
+        level: None,
         language: text(ev.get("language")),
         start,
         duration_min,

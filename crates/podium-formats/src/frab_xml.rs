@@ -462,6 +462,7 @@ fn read_event(
         room,
         track: ev.child_text("track"),
         kind: ev.child_text("type"),
+        level: None,
         language: ev.child_text("language"),
         start,
         duration_min,

@@ -19,7 +19,7 @@
 //!   replaced by derived ones (stable: from the slug and the event id).
 //! - Links that are not absolute http(s) URLs are resolved against `base_url`, or left out.
 //! - `type` maps to talk/workshop/keynote/lightning by keywords; anything else is a talk
-//!   (one warning per unknown type). Level is not in any of these formats: `intermediate`.
+//!   (one warning per unknown type). Level: CSV's `level` column, else `intermediate`.
 //! - Persons are the same speaker when they share an id with the same name; without an id,
 //!   when they share a name. (Merged feeds reuse ids across systems for different people.)
 //! - Tracks get their own colour when it is a valid `#rrggbb` not yet taken, else the next
@@ -85,6 +85,8 @@ pub(crate) struct RawEvent {
     pub track: Option<String>,
     /// frab `type`.
     pub kind: Option<String>,
+    /// Only CSV has a level column.
+    pub level: Option<Level>,
     pub language: Option<String>,
     pub start: Option<Timestamp>,
     pub duration_min: Option<i64>,
@@ -486,7 +488,7 @@ impl RawSchedule {
                 title,
                 abstract_md: abstract_md.join("\n\n"),
                 kind,
-                level: Level::Intermediate,
+                level: ev.level.unwrap_or(Level::Intermediate),
                 duration_min,
                 track,
                 language: ev.language.unwrap_or_default().trim().to_owned(),

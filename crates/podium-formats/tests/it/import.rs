@@ -2,54 +2,12 @@
 //! real schedules in shared/data/schedules.
 
 use podium_domain::{TalkKind, time};
-use podium_formats::{Imported, frab_json, frab_xml, ical};
+use podium_formats::{frab_json, frab_xml, ical};
 
-use crate::support::{fixture_path, shared_schedules, ts};
+use crate::support::{fixture_path, imported_talk, placed_at, shared_schedules, speaker_names, ts};
 
 fn read(name: &str) -> String {
     std::fs::read_to_string(fixture_path(name)).expect("fixture")
-}
-
-fn talk<'a>(imported: &'a Imported, title: &str) -> &'a podium_domain::NewTalk {
-    imported
-        .program
-        .talks
-        .iter()
-        .find(|t| t.title == title)
-        .unwrap_or_else(|| panic!("no talk {title:?}"))
-}
-
-fn placed_at(imported: &Imported, title: &str) -> Option<(String, jiff::Timestamp)> {
-    let t = talk(imported, title);
-    let p = imported
-        .program
-        .placements
-        .iter()
-        .find(|p| p.talk == t.key)?;
-    let room = imported
-        .program
-        .rooms
-        .iter()
-        .find(|r| r.key == p.room)
-        .expect("room");
-    Some((room.name.clone(), p.starts_at))
-}
-
-fn speaker_names(imported: &Imported, title: &str) -> Vec<String> {
-    talk(imported, title)
-        .speakers
-        .iter()
-        .map(|k| {
-            imported
-                .program
-                .speakers
-                .iter()
-                .find(|s| &s.key == k)
-                .expect("speaker")
-                .name
-                .clone()
-        })
-        .collect()
 }
 
 #[test]
@@ -90,7 +48,7 @@ fn pentabarf_xml_imports_with_named_warnings_for_every_adjustment() {
         speaker_names(&imported, "Ana again, at the same time"),
         Vec::<String>::new()
     );
-    let first = talk(&imported, "First événement");
+    let first = imported_talk(&imported, "First événement");
     assert_eq!(first.abstract_md, "<p>HTML abstract</p>");
     assert_eq!(
         first.slides_url.as_deref(),
@@ -98,10 +56,13 @@ fn pentabarf_xml_imports_with_named_warnings_for_every_adjustment() {
     );
     assert_eq!(first.language, "fr");
     assert_eq!(
-        talk(&imported, "Overlaps the first").kind,
+        imported_talk(&imported, "Overlaps the first").kind,
         TalkKind::Workshop
     );
-    assert_eq!(talk(&imported, "No room, no duration").duration_min, 15);
+    assert_eq!(
+        imported_talk(&imported, "No room, no duration").duration_min,
+        15
+    );
     let rooms: Vec<&str> = p.rooms.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(rooms, vec!["Aula", "Side room", "(no room)"]);
     let tracks: Vec<(&str, &str)> = p
@@ -140,7 +101,7 @@ fn frab_json_imports_persons_kinds_and_zone() {
     assert_eq!(p.conference.slug.as_str(), "jsonconf27");
     assert_eq!(p.conference.timezone, "America/New_York");
     assert_eq!(p.release.as_deref(), Some("0.3"));
-    let hello = talk(&imported, "Hello, \"JSON\"");
+    let hello = imported_talk(&imported, "Hello, \"JSON\"");
     assert_eq!(
         hello.guid.as_deref(),
         Some("0b8e1d2c-3f4a-4b5c-8d6e-7f8091a2b3c4")
@@ -157,7 +118,7 @@ fn frab_json_imports_persons_kinds_and_zone() {
     assert_eq!(speaker_names(&imported, "Hands-on workshop"), vec!["Dana"]);
     assert_eq!(p.speakers.len(), 2);
     assert_eq!(p.speakers[1].bio, "Bio.");
-    let ws = talk(&imported, "Hands-on workshop");
+    let ws = imported_talk(&imported, "Hands-on workshop");
     assert_eq!(ws.kind, TalkKind::Workshop);
     assert_eq!(ws.duration_min, 90);
     assert_eq!(ws.track, None);
@@ -197,7 +158,7 @@ fn ical_imports_with_lossy_utf8_named_by_line() {
     let p = &imported.program;
     assert_eq!(p.conference.name, "ICS Conf");
     assert_eq!(p.conference.timezone, "Europe/Paris");
-    let cafe = talk(&imported, "Café, crème; brûlée");
+    let cafe = imported_talk(&imported, "Café, crème; brûlée");
     assert_eq!(cafe.duration_min, 60);
     assert_eq!(
         cafe.abstract_md,
@@ -213,7 +174,7 @@ fn ical_imports_with_lossy_utf8_named_by_line() {
     );
     let tracks: Vec<&str> = p.tracks.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(tracks, vec!["Food"]);
-    let bad = talk(&imported, "Bad byte \u{FFFD} here");
+    let bad = imported_talk(&imported, "Bad byte \u{FFFD} here");
     assert_eq!(bad.duration_min, 45);
     assert_eq!(bad.abstract_md, "");
     assert_eq!(

@@ -433,3 +433,54 @@ pub fn assert_snapshot(name: &str, actual: &str) {
         "{name} differs (PODIUM_FORMATS_BLESS=1 rewrites it)"
     );
 }
+
+/// The imported talk with this title.
+pub fn imported_talk<'a>(
+    imported: &'a podium_formats::Imported,
+    title: &str,
+) -> &'a podium_domain::NewTalk {
+    imported
+        .program
+        .talks
+        .iter()
+        .find(|t| t.title == title)
+        .unwrap_or_else(|| panic!("no talk {title:?}"))
+}
+
+/// Room name and start of a placed talk.
+pub fn placed_at(
+    imported: &podium_formats::Imported,
+    title: &str,
+) -> Option<(String, jiff::Timestamp)> {
+    let t = imported_talk(imported, title);
+    let p = imported
+        .program
+        .placements
+        .iter()
+        .find(|p| p.talk == t.key)?;
+    let room = imported
+        .program
+        .rooms
+        .iter()
+        .find(|r| r.key == p.room)
+        .expect("room");
+    Some((room.name.clone(), p.starts_at))
+}
+
+/// The speaker names of a talk, in order.
+pub fn speaker_names(imported: &podium_formats::Imported, title: &str) -> Vec<String> {
+    imported_talk(imported, title)
+        .speakers
+        .iter()
+        .map(|k| {
+            imported
+                .program
+                .speakers
+                .iter()
+                .find(|s| &s.key == k)
+                .expect("speaker")
+                .name
+                .clone()
+        })
+        .collect()
+}
