@@ -10,6 +10,7 @@
 mod error;
 mod evaluate;
 mod instance;
+mod search;
 mod sheet;
 mod solution;
 mod write;
@@ -20,5 +21,6 @@ pub use evaluate::{Evaluation, Penalty, SPLIT_BLOCK_PENALTY, SPLIT_SLOTS_PENALTY
 pub use instance::{
     Instance, REQUIRED_SHEETS, Session, Submission, TimeZoneRules, Track, Weights, utc_offset_hours,
 };
+pub use search::{SolveOptions, SolveResult, solve};
 pub use solution::Solution;
 pub use write::{solution_workbook, write_solution};
