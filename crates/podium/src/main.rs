@@ -1,6 +1,7 @@
 //! The `podium` binary: command line and configuration. Everything else lives in the crates.
 
 mod config;
+mod cosplib_cmd;
 mod import_cmd;
 mod plan_cmd;
 mod schedule_cmd;
@@ -31,6 +32,8 @@ enum Command {
     Schedule(schedule_cmd::ScheduleArgs),
     /// Compare single-track, multi-track and mixed formats for a venue.
     Plan(plan_cmd::PlanArgs),
+    /// Solve or score a CoSPLib benchmark instance (.xlsx).
+    Cosplib(cosplib_cmd::CosplibArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run(args),
         Command::Schedule(args) => schedule_cmd::run(args),
         Command::Plan(args) => plan_cmd::run(args),
+        Command::Cosplib(args) => cosplib_cmd::run(args),
     };
     match result {
         Ok(code) => code,
