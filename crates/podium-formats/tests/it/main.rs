@@ -2,6 +2,8 @@
 
 mod csv;
 mod export;
+mod fuzz;
+mod hostile;
 mod ical;
 mod import;
 mod roundtrip;
