@@ -3,4 +3,5 @@
 
 pub mod account;
 pub mod demo;
+pub mod import;
 pub mod schedule;

@@ -7,6 +7,7 @@
 
 mod backend;
 mod interest;
+mod merge;
 mod program;
 mod session;
 mod user;
@@ -22,6 +23,7 @@ use podium_domain::{
 };
 
 pub use backend::{Backend, redact_url};
+pub use merge::ImportReport;
 pub use session::{Credentials, Login, NewLogin};
 pub use user::NewUser;
 
@@ -105,6 +107,16 @@ pub trait Store: Send + Sync {
     /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
     /// transaction: all or nothing. The program is validated first.
     async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
+
+    /// Re-imports `program` into an existing conference: updates talks matched by GUID (or a
+    /// unique title), adds what is new, never duplicates (rules in the `merge` module). One
+    /// transaction; with `dry_run` it reports what it would do and changes nothing.
+    async fn import_into(
+        &self,
+        conference: ConferenceId,
+        program: &NewProgram,
+        dry_run: bool,
+    ) -> Result<ImportReport, StoreError>;
 
     /// Creates a user account; `Conflict { constraint: "users_email_key" }` if the email is taken.
     async fn create_user(&self, user: &NewUser) -> Result<UserId, StoreError>;
@@ -248,7 +260,7 @@ impl Store for SqlStore {
     }
 
     async fn program(&self, conference: ConferenceId) -> Result<Program, StoreError> {
-        program::load(&self.pool, conference).await
+        program::load(&mut *self.pool.acquire().await?, conference).await
     }
 
     async fn program_by_slug(&self, slug: &str) -> Result<Arc<Program>, StoreError> {
@@ -258,7 +270,7 @@ impl Store for SqlStore {
         {
             return Ok(p.clone());
         }
-        let p = Arc::new(program::load(&self.pool, id).await?);
+        let p = Arc::new(program::load(&mut *self.pool.acquire().await?, id).await?);
         self.programs
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -269,6 +281,15 @@ impl Store for SqlStore {
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
         new.validate()?;
         program::create(&self.pool, new).await
+    }
+
+    async fn import_into(
+        &self,
+        conference: ConferenceId,
+        new: &NewProgram,
+        dry_run: bool,
+    ) -> Result<ImportReport, StoreError> {
+        merge::merge(&self.pool, conference, new, dry_run).await
     }
 
     async fn create_user(&self, new: &NewUser) -> Result<UserId, StoreError> {

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use podium_domain::time::from_unix;
 use podium_domain::*;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
 
@@ -83,11 +83,14 @@ pub(crate) async fn revision(
     Ok((ConferenceId(row.try_get("id")?), row.try_get("revision")?))
 }
 
-pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, StoreError> {
+pub(crate) async fn load(
+    conn: &mut AnyConnection,
+    id: ConferenceId,
+) -> Result<Program, StoreError> {
     let c = id.0;
     let row = sqlx::query(select_conference!("WHERE id = $1"))
         .bind(c)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound("conference"))?;
     let conference = conference_from_row(&row)?;
@@ -96,7 +99,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
         "SELECT id, name, capacity, features, position FROM rooms WHERE conference_id = $1 ORDER BY position, id",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
@@ -114,7 +117,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
         "SELECT id, name, colour, description FROM tracks WHERE conference_id = $1 ORDER BY id",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
@@ -131,7 +134,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
         "SELECT id, name, bio, avatar_url, links FROM speakers WHERE conference_id = $1 ORDER BY id",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
@@ -151,7 +154,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
          WHERE t.conference_id = $1 ORDER BY ts.talk_id, ts.position",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     {
         talk_speakers
@@ -165,7 +168,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
          FROM talks WHERE conference_id = $1 ORDER BY id",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
@@ -193,7 +196,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
         "SELECT id, room_id, label, starts_at, ends_at FROM grid_sessions WHERE conference_id = $1 ORDER BY starts_at, room_id",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
@@ -211,7 +214,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
         "SELECT id, session_id, room_id, starts_at, ends_at FROM slots WHERE conference_id = $1 ORDER BY starts_at, room_id",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
@@ -229,7 +232,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
         "SELECT id, label, starts_at, ends_at FROM breaks WHERE conference_id = $1 ORDER BY starts_at",
     )
     .bind(c)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
@@ -247,7 +250,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
          WHERE conference_id = $1 AND released_at IS NOT NULL ORDER BY id DESC LIMIT 1",
     )
     .bind(c)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .map(|r| {
         Ok::<_, StoreError>(ScheduleVersion {
@@ -267,7 +270,7 @@ pub(crate) async fn load(pool: &AnyPool, id: ConferenceId) -> Result<Program, St
             "SELECT talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = $1 ORDER BY starts_at, room_id",
         )
         .bind(v.id.0)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {
@@ -324,132 +327,28 @@ pub(crate) async fn create(pool: &AnyPool, new: &NewProgram) -> Result<Conferenc
 
     let mut rooms = HashMap::new();
     for (position, r) in new.rooms.iter().enumerate() {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO rooms (conference_id, name, capacity, features, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(conference)
-        .bind(&r.name)
-        .bind(r.capacity)
-        .bind(json(&r.features))
-        .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = insert_room(&mut tx, conference, r, position).await?;
         rooms.insert(r.key.as_str(), id);
     }
-
     let mut tracks = HashMap::new();
     for t in &new.tracks {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO tracks (conference_id, name, colour, description) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(conference)
-        .bind(&t.name)
-        .bind(&t.colour)
-        .bind(&t.description)
-        .fetch_one(&mut *tx)
-        .await?;
-        tracks.insert(t.key.as_str(), id);
+        tracks.insert(t.key.as_str(), insert_track(&mut tx, conference, t).await?);
     }
-
     let mut speakers = HashMap::new();
     for s in &new.speakers {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO speakers (conference_id, name, bio, avatar_url, links) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(conference)
-        .bind(&s.name)
-        .bind(&s.bio)
-        .bind(&s.avatar_url)
-        .bind(json(&s.links))
-        .fetch_one(&mut *tx)
-        .await?;
-        speakers.insert(s.key.as_str(), id);
+        speakers.insert(
+            s.key.as_str(),
+            insert_speaker(&mut tx, conference, s).await?,
+        );
     }
-
     let mut talks = HashMap::new();
     for t in &new.talks {
-        let guid = t
-            .guid
-            .clone()
-            .unwrap_or_else(|| derive_guid(c.slug.as_str(), &t.key));
-        let track = t.track.as_deref().and_then(|k| tracks.get(k).copied());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO talks (conference_id, guid, title, abstract, kind, level, duration_min, track_id, language, slides_url, video_url) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(conference)
-        .bind(guid)
-        .bind(&t.title)
-        .bind(&t.abstract_md)
-        .bind(t.kind.as_str())
-        .bind(t.level.as_str())
-        .bind(t.duration_min)
-        .bind(track)
-        .bind(&t.language)
-        .bind(&t.slides_url)
-        .bind(&t.video_url)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (position, key) in t.speakers.iter().enumerate() {
-            let speaker = speakers
-                .get(key.as_str())
-                .copied()
-                .ok_or(StoreError::NotFound("speaker"))?;
-            sqlx::query(
-                "INSERT INTO talk_speakers (talk_id, speaker_id, position) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(speaker)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await?;
-        }
+        let (guid, track, speaker_ids) = resolve(t, c.slug.as_str(), &tracks, &speakers)?;
+        let id = insert_talk(&mut tx, conference, &guid, t, track).await?;
+        set_talk_speakers(&mut tx, id, &speaker_ids).await?;
         talks.insert(t.key.as_str(), id);
     }
-
-    for s in &new.sessions {
-        let room = rooms
-            .get(s.room.as_str())
-            .copied()
-            .ok_or(StoreError::NotFound("room"))?;
-        let session: i64 = sqlx::query_scalar(
-            "INSERT INTO grid_sessions (conference_id, room_id, label, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(conference)
-        .bind(room)
-        .bind(&s.label)
-        .bind(s.starts_at.as_second())
-        .bind(s.ends_at.as_second())
-        .fetch_one(&mut *tx)
-        .await?;
-        let step = s.slot_minutes * 60;
-        let mut start = s.starts_at.as_second();
-        while start + step <= s.ends_at.as_second() {
-            sqlx::query(
-                "INSERT INTO slots (conference_id, session_id, room_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(conference)
-            .bind(session)
-            .bind(room)
-            .bind(start)
-            .bind(start + step)
-            .execute(&mut *tx)
-            .await?;
-            start += step;
-        }
-    }
-
-    for b in &new.breaks {
-        sqlx::query(
-            "INSERT INTO breaks (conference_id, label, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(conference)
-        .bind(&b.label)
-        .bind(b.starts_at.as_second())
-        .bind(b.ends_at.as_second())
-        .execute(&mut *tx)
-        .await?;
-    }
+    insert_grid(&mut tx, conference, new, &rooms).await?;
 
     let version: i64 = sqlx::query_scalar(
         "INSERT INTO schedule_versions (conference_id, name, released_at, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -481,4 +380,183 @@ pub(crate) async fn create(pool: &AnyPool, new: &NewProgram) -> Result<Conferenc
     }
     tx.commit().await?;
     Ok(ConferenceId(conference))
+}
+
+/// A file's talk resolved against the ids written so far: its GUID (the file's, or derived from
+/// the conference slug and the talk's key), its track id and its speaker ids in order.
+pub(crate) fn resolve(
+    t: &NewTalk,
+    slug: &str,
+    tracks: &HashMap<&str, i64>,
+    speakers: &HashMap<&str, i64>,
+) -> Result<(String, Option<i64>, Vec<i64>), StoreError> {
+    let guid = t.guid.clone().unwrap_or_else(|| derive_guid(slug, &t.key));
+    let track = t.track.as_deref().and_then(|k| tracks.get(k).copied());
+    let speaker_ids = t
+        .speakers
+        .iter()
+        .map(|k| {
+            speakers
+                .get(k.as_str())
+                .copied()
+                .ok_or(StoreError::NotFound("speaker"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((guid, track, speaker_ids))
+}
+
+/// Inserts a room at grid column `position`.
+pub(crate) async fn insert_room(
+    conn: &mut AnyConnection,
+    conference: i64,
+    r: &NewRoom,
+    position: usize,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO rooms (conference_id, name, capacity, features, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(conference)
+    .bind(&r.name)
+    .bind(r.capacity)
+    .bind(json(&r.features))
+    .bind(i64::try_from(position).unwrap_or(i64::MAX))
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Inserts a track.
+pub(crate) async fn insert_track(
+    conn: &mut AnyConnection,
+    conference: i64,
+    t: &NewTrack,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO tracks (conference_id, name, colour, description) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(conference)
+    .bind(&t.name)
+    .bind(&t.colour)
+    .bind(&t.description)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Inserts a speaker.
+pub(crate) async fn insert_speaker(
+    conn: &mut AnyConnection,
+    conference: i64,
+    s: &NewSpeaker,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO speakers (conference_id, name, bio, avatar_url, links) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(conference)
+    .bind(&s.name)
+    .bind(&s.bio)
+    .bind(&s.avatar_url)
+    .bind(json(&s.links))
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Inserts a talk (without its speakers: see [`set_talk_speakers`]).
+pub(crate) async fn insert_talk(
+    conn: &mut AnyConnection,
+    conference: i64,
+    guid: &str,
+    t: &NewTalk,
+    track: Option<i64>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO talks (conference_id, guid, title, abstract, kind, level, duration_min, track_id, language, slides_url, video_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(conference)
+    .bind(guid)
+    .bind(&t.title)
+    .bind(&t.abstract_md)
+    .bind(t.kind.as_str())
+    .bind(t.level.as_str())
+    .bind(t.duration_min)
+    .bind(track)
+    .bind(&t.language)
+    .bind(&t.slides_url)
+    .bind(&t.video_url)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Replaces a talk's speakers, in order.
+pub(crate) async fn set_talk_speakers(
+    conn: &mut AnyConnection,
+    talk: i64,
+    speakers: &[i64],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM talk_speakers WHERE talk_id = $1")
+        .bind(talk)
+        .execute(&mut *conn)
+        .await?;
+    for (position, speaker) in speakers.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO talk_speakers (talk_id, speaker_id, position) VALUES ($1, $2, $3)",
+        )
+        .bind(talk)
+        .bind(speaker)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts `new`'s sessions (cut into slots) and breaks; `rooms` maps room keys to ids.
+pub(crate) async fn insert_grid(
+    conn: &mut AnyConnection,
+    conference: i64,
+    new: &NewProgram,
+    rooms: &HashMap<&str, i64>,
+) -> Result<(), StoreError> {
+    for s in &new.sessions {
+        let room = rooms
+            .get(s.room.as_str())
+            .copied()
+            .ok_or(StoreError::NotFound("room"))?;
+        let session: i64 = sqlx::query_scalar(
+            "INSERT INTO grid_sessions (conference_id, room_id, label, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(conference)
+        .bind(room)
+        .bind(&s.label)
+        .bind(s.starts_at.as_second())
+        .bind(s.ends_at.as_second())
+        .fetch_one(&mut *conn)
+        .await?;
+        let step = s.slot_minutes * 60;
+        let mut start = s.starts_at.as_second();
+        while start + step <= s.ends_at.as_second() {
+            sqlx::query(
+                "INSERT INTO slots (conference_id, session_id, room_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(conference)
+            .bind(session)
+            .bind(room)
+            .bind(start)
+            .bind(start + step)
+            .execute(&mut *conn)
+            .await?;
+            start += step;
+        }
+    }
+    for b in &new.breaks {
+        sqlx::query(
+            "INSERT INTO breaks (conference_id, label, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(conference)
+        .bind(&b.label)
+        .bind(b.starts_at.as_second())
+        .bind(b.ends_at.as_second())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

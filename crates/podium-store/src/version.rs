@@ -1,7 +1,7 @@
 //! Schedule versions: the work-in-progress (WIP) version organizers edit, and releasing it.
 
 use podium_domain::*;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
 
@@ -34,26 +34,8 @@ pub(crate) async fn wip(
         Some(id) => id,
         None => {
             let mut tx = pool.begin().await?;
-            let inserted: Result<i64, StoreError> = sqlx::query_scalar(
-                "INSERT INTO schedule_versions (conference_id, name, released_at, created_at) VALUES ($1, NULL, NULL, $2) RETURNING id",
-            )
-            .bind(c)
-            .bind(jiff::Timestamp::now().as_second())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(StoreError::from);
-            match inserted {
+            match create_wip(&mut tx, c).await {
                 Ok(id) => {
-                    sqlx::query(
-                        "INSERT INTO placements (version_id, talk_id, room_id, starts_at, pinned) \
-                         SELECT $1, talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = \
-                         (SELECT id FROM schedule_versions WHERE conference_id = $2 AND released_at IS NOT NULL \
-                          ORDER BY id DESC LIMIT 1)",
-                    )
-                    .bind(id)
-                    .bind(c)
-                    .execute(&mut *tx)
-                    .await?;
                     tx.commit().await?;
                     id
                 }
@@ -129,30 +111,65 @@ pub(crate) async fn release(
     name: &str,
 ) -> Result<VersionId, StoreError> {
     let (wip, _) = wip(pool, conference).await?;
-    let now = jiff::Timestamp::now().as_second();
     let mut tx = pool.begin().await?;
+    let id = publish(&mut tx, conference.0, wip.id.0, name).await?;
+    tx.commit().await?;
+    Ok(VersionId(id))
+}
+
+/// Creates conference `c`'s WIP version as a copy of its latest release; returns its id.
+/// Fails with a conflict when another WIP version exists.
+pub(crate) async fn create_wip(conn: &mut AnyConnection, c: i64) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO schedule_versions (conference_id, name, released_at, created_at) VALUES ($1, NULL, NULL, $2) RETURNING id",
+    )
+    .bind(c)
+    .bind(jiff::Timestamp::now().as_second())
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO placements (version_id, talk_id, room_id, starts_at, pinned) \
+         SELECT $1, talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = \
+         (SELECT id FROM schedule_versions WHERE conference_id = $2 AND released_at IS NOT NULL \
+          ORDER BY id DESC LIMIT 1)",
+    )
+    .bind(id)
+    .bind(c)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Publishes a copy of WIP version `wip` under `name` and bumps the conference's revision, so
+/// every cached public program refreshes. Returns the new version's id.
+pub(crate) async fn publish(
+    conn: &mut AnyConnection,
+    c: i64,
+    wip: i64,
+    name: &str,
+) -> Result<i64, StoreError> {
+    let now = jiff::Timestamp::now().as_second();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO schedule_versions (conference_id, name, released_at, created_at) VALUES ($1, $2, $3, $3) RETURNING id",
     )
-    .bind(conference.0)
+    .bind(c)
     .bind(name)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO placements (version_id, talk_id, room_id, starts_at, pinned) \
          SELECT $1, talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = $2",
     )
     .bind(id)
-    .bind(wip.id.0)
-    .execute(&mut *tx)
+    .bind(wip)
+    .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
-        .bind(conference.0)
-        .execute(&mut *tx)
+        .bind(c)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
-    Ok(VersionId(id))
+    Ok(id)
 }
 
 /// Names of released versions, newest first.

@@ -171,6 +171,45 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    /// POSTs a `multipart/form-data` form (text fields and one file) with a `Cookie` header, as
+    /// a browser's file upload does.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+        cookie: &str,
+    ) -> reqwest::Response {
+        const BOUNDARY: &str = "podium-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        self.client
+            .post(format!("{}{path}", self.base_url))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header("cookie", cookie)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
     /// Creates an account through the sign-up form (name "Att Endee", a fixed password) and
     /// returns its session cookie (`podium_session=…`).
     pub async fn sign_up(&self, email: &str) -> String {

@@ -33,6 +33,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             "organizer_talk.html",
             include_str!("../templates/organizer_talk.html"),
         ),
+        (
+            "organizer_import.html",
+            include_str!("../templates/organizer_import.html"),
+        ),
     ] {
         env.add_template(name, source)
             .expect("templates baked into the binary parse");

@@ -20,6 +20,8 @@ use podium_scheduler as engine;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::session_token;
+
+mod import;
 use crate::public::{Views, render, ser};
 use crate::{AppError, AppState};
 
@@ -38,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
             post(move_talk),
         )
         .route("/{slug}/organizer/schedule/talks/{id}/pin", post(pin_talk))
+        .merge(import::routes())
 }
 
 /// Best result so far of a running job.

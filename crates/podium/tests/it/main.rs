@@ -35,5 +35,6 @@ mod cli;
 mod exports;
 mod organizer;
 mod public_site;
+mod reimport;
 mod schedule_cli;
 mod store;

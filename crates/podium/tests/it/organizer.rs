@@ -557,3 +557,142 @@ on_both_backends!(the_public_changelog_lists_moves_and_cancellations, |app| {
         schedule.contains(r#"version 1.2 · <a href="/pyconf-2027/changelog">what changed</a>"#)
     );
 });
+
+/// The value of a hidden form field in a page.
+fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!(r#"name="{name}" value=""#))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a hidden {name} field in {html}"))
+        .to_owned()
+}
+
+on_both_backends!(an_organizer_imports_a_file_with_a_preview_first, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let id = app
+        .store
+        .conference_by_slug("pyconf-2027")
+        .await
+        .unwrap()
+        .id;
+    let before = app.store.program(id).await.unwrap();
+    let cookie = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let page = "/pyconf-2027/organizer/import";
+    let (status, html) = app.get_with_cookie(page, &cookie).await;
+    assert_eq!(status, 200);
+    let csrf = csrf_of(&html);
+
+    // The organizer's spreadsheet: the published CSV, one title edited, one talk added.
+    let (_, csv) = app.get("/pyconf-2027/schedule.csv").await;
+    let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+    let old_title = before
+        .talks
+        .iter()
+        .find(|t| lines[1].contains(&t.guid))
+        .unwrap()
+        .title
+        .clone();
+    lines[1] = lines[1].replacen(&old_title, "Renamed in the spreadsheet", 1);
+    lines.push(",A talk added in the spreadsheet,,,,,30,New Speaker,talk,beginner,en,".into());
+    let file = lines.join("\r\n");
+
+    // Garbage first: the form comes back with the reason and the typed zone.
+    let r = app
+        .post_multipart(
+            page,
+            &[("csrf", &csrf), ("timezone", "Asia/Kolkata")],
+            ("file", "notes.txt", b"hello there"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("not a schedule podium can read"), "{html}");
+    assert!(html.contains(r#"value="Asia/Kolkata""#));
+
+    // A forged form is refused.
+    let r = app
+        .post_multipart(
+            page,
+            &[("csrf", "forged")],
+            ("file", "s.csv", file.as_bytes()),
+            &cookie,
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // The preview says what would change and changes nothing.
+    let r = app
+        .post_multipart(
+            page,
+            &[("csrf", &csrf), ("timezone", "Asia/Kolkata")],
+            ("file", "schedule.csv", file.as_bytes()),
+            &cookie,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Preview of schedule.csv"), "{html}");
+    assert!(html.contains("1 new, 1 updated"), "{html}");
+    assert!(html.contains("Renamed in the spreadsheet: title"), "{html}");
+    assert_eq!(app.store.program(id).await.unwrap().talks, before.talks);
+
+    // Applying the previewed file does exactly that.
+    let r = app
+        .post_form(
+            "/pyconf-2027/organizer/import/apply",
+            &[
+                ("csrf", &csrf),
+                ("file_name", &hidden(&html, "file_name")),
+                ("timezone", &hidden(&html, "timezone")),
+                ("data", &hidden(&html, "data")),
+            ],
+            Some(&cookie),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Imported schedule.csv"));
+    let after = app.store.program(id).await.unwrap();
+    assert_eq!(after.talks.len(), before.talks.len() + 1);
+    assert!(
+        after
+            .talks
+            .iter()
+            .any(|t| t.title == "Renamed in the spreadsheet")
+    );
+    assert!(!after.talks.iter().any(|t| t.title == old_title));
+    let renamed = after
+        .talks
+        .iter()
+        .find(|t| t.title == "Renamed in the spreadsheet")
+        .unwrap();
+    let was = before.talks.iter().find(|t| t.id == renamed.id).unwrap();
+    assert_eq!(
+        renamed.abstract_md, was.abstract_md,
+        "a file without abstracts does not wipe them"
+    );
+    let (_, talk_page) = app.get(&format!("/pyconf-2027/talks/{}", renamed.id)).await;
+    assert!(
+        talk_page.contains("Renamed in the spreadsheet"),
+        "public pages show it at once"
+    );
+});
+
+on_both_backends!(only_organizers_import, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let cookie = app.sign_up("att@example.org").await;
+    let (status, _) = app
+        .get_with_cookie("/pyconf-2027/organizer/import", &cookie)
+        .await;
+    assert_eq!(status, 403);
+    let r = app
+        .post_form(
+            "/pyconf-2027/organizer/import/apply",
+            &[("csrf", "x"), ("file_name", "a.csv"), ("data", "")],
+            Some(&cookie),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+});
