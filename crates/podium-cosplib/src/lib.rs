@@ -7,6 +7,7 @@
 //! writes it in the authors' layout (`sol` and `violations` sheets).
 //! Pure apart from reading and writing the workbook files; no async, no global state.
 
+mod bound;
 mod error;
 mod evaluate;
 mod instance;
@@ -16,6 +17,7 @@ mod solution;
 mod write;
 pub mod xlsx;
 
+pub use bound::lower_bound;
 pub use error::{ReadError, WriteError};
 pub use evaluate::{Evaluation, Penalty, SPLIT_BLOCK_PENALTY, SPLIT_SLOTS_PENALTY, Term, evaluate};
 pub use instance::{

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use podium_scheduler::{Rng, splitmix64};
 
+use crate::bound::lower_bound;
 use crate::evaluate::evaluate;
 use crate::instance::Instance;
 use crate::solution::Solution;
@@ -63,6 +64,8 @@ pub struct SolveResult {
     pub trace: Vec<(Duration, i64)>,
     /// Iterations run, summed over threads.
     pub iterations: u64,
+    /// [`lower_bound`] of the instance; `objective == lower_bound` proves optimality.
+    pub lower_bound: i64,
 }
 
 /// Searches for a low-penalty schedule of `instance`.
@@ -71,13 +74,14 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> SolveResult {
     let threads = options.threads.max(1);
     let mut seeds = options.seed;
     let seeds: Vec<u64> = (0..threads).map(|_| splitmix64(&mut seeds)).collect();
+    let bound = lower_bound(instance);
     let runs: Vec<Run> = if threads == 1 {
-        vec![run(instance, options, seeds[0], start)]
+        vec![run(instance, options, seeds[0], start, bound)]
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = seeds
                 .iter()
-                .map(|&seed| scope.spawn(move || run(instance, options, seed, start)))
+                .map(|&seed| scope.spawn(move || run(instance, options, seed, start, bound)))
                 .collect();
             handles
                 .into_iter()
@@ -112,6 +116,7 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> SolveResult {
         time_to_feasible,
         trace,
         iterations,
+        lower_bound: bound,
     }
 }
 
@@ -130,7 +135,7 @@ const HISTORY: usize = 2_000;
 /// Iterations without a new best before the walk restarts from the best state.
 const RESTART_AFTER: u64 = 3_000_000;
 
-fn run(instance: &Instance, options: &SolveOptions, seed: u64, start: Instant) -> Run {
+fn run(instance: &Instance, options: &SolveOptions, seed: u64, start: Instant, bound: i64) -> Run {
     let mut rng = Rng::new(seed);
     let mut state = State::construct(instance, &mut rng);
     let time_to_feasible = start.elapsed();
@@ -146,8 +151,8 @@ fn run(instance: &Instance, options: &SolveOptions, seed: u64, start: Instant) -
                 && options.time_limit.is_some_and(|t| start.elapsed() >= t))
             || (options.max_iterations.is_none() && options.time_limit.is_none())
     };
-    // The objective cannot go below zero: stop there.
-    while feasible && best.total > 0 && !out_of_time(iterations) {
+    // Nothing can beat the proven lower bound: stop there.
+    while feasible && best.total > bound && !out_of_time(iterations) {
         iterations += 1;
         since_best += 1;
         let Some(undo) = state.random_move(&mut rng) else {

@@ -3,7 +3,7 @@
 
 use podium_cosplib::xlsx::{Cell, SheetData, workbook};
 use podium_cosplib::{
-    Instance, Penalty, Solution, SolveOptions, evaluate, solution_workbook, solve,
+    Instance, Penalty, Solution, SolveOptions, evaluate, lower_bound, solution_workbook, solve,
 };
 
 fn row(cells: &[&str]) -> Vec<Cell> {
@@ -382,6 +382,9 @@ fn solver_schedules_everything_and_its_objective_is_the_checker_value() {
     // costs 7 and would meet b1's presenter) in a1, a2 order, and C to S3/R2 (C in S2 costs 5,
     // c1 in R1 costs 6, c1 beside track A's chair conflicts): total 2.
     assert_eq!(result.objective, 2);
+    // The bound proves it: b1 pays at least 1 per slot wherever it goes.
+    assert_eq!(lower_bound(&instance), 2);
+    assert_eq!(result.lower_bound, 2);
     let bytes = solution_workbook(&instance, &result.solution).expect("writes");
     let back = Solution::from_bytes(&instance, &bytes).expect("reads");
     assert_eq!(evaluate(&instance, &back).total, result.objective);

@@ -101,6 +101,7 @@ pub fn run(args: CosplibArgs) -> anyhow::Result<ExitCode> {
     let result = solve(&instance, &options);
     let evaluation = evaluate(&instance, &result.solution);
     print_evaluation(&evaluation);
+    println!("lower bound {}", result.lower_bound);
     println!(
         "first feasible after {:.3} s; {} iterations on {} threads",
         result.time_to_feasible.as_secs_f64(),

@@ -1,0 +1,83 @@
+//! A proven lower bound on the checker's objective, from relaxations that drop all interaction
+//! between tracks: every submission pays at least its cheapest (session, room) per-slot
+//! penalties, every track at least its cheapest blocks, and clashing wanted orders cost at
+//! least their surplus. Pure and fast (linear in the penalty tables).
+
+use crate::instance::Instance;
+
+/// A lower bound on [`crate::evaluate`]'s total for any complete, valid schedule.
+///
+/// Valid because the terms bounded here are disjoint parts of the objective and each is
+/// bounded by its own minimum: per-slot submission penalties (time zone, session, room),
+/// per-block track penalties (track–session, track–room, session–room; a track needs at
+/// least `ceil(slots / largest session)` blocks), and order mismatches forced by the wanted
+/// orders themselves (two submissions wanting the same position, or a position beyond the
+/// track's size, or a blank order, which never matches).
+pub fn lower_bound(instance: &Instance) -> i64 {
+    let w = instance.weights.as_array().map(|x| x.max(0));
+    let (w_ts, w_tr, w_sr, w_tz, w_ord, w_ss, w_sroom) =
+        (w[0], w[1], w[2], w[7], w[8], w[9], w[10]);
+    let sessions = instance.sessions.len();
+    let rooms = instance.rooms.len();
+    let largest = instance
+        .sessions
+        .iter()
+        .map(|s| s.max_slots)
+        .max()
+        .unwrap_or(0);
+    let mut bound = 0;
+    for (x, sub) in instance.submissions.iter().enumerate() {
+        let cheapest = (0..sessions)
+            .filter(|&s| instance.sessions[s].max_slots >= sub.required_slots)
+            .flat_map(|s| (0..rooms).map(move |r| (s, r)))
+            .map(|(s, r)| {
+                w_tz * instance.submission_timezone[x][s]
+                    + w_ss * instance.submission_session[x][s]
+                    + w_sroom * instance.submission_room[x][r]
+            })
+            .min()
+            .unwrap_or(0);
+        bound += sub.required_slots as i64 * cheapest;
+    }
+    for (t, track) in instance.tracks.iter().enumerate() {
+        let slots: usize = track
+            .submissions
+            .iter()
+            .map(|&x| instance.submissions[x].required_slots)
+            .sum();
+        let blocks = if largest == 0 {
+            0
+        } else {
+            slots.div_ceil(largest)
+        };
+        let cheapest = (0..sessions)
+            .flat_map(|s| (0..rooms).map(move |r| (s, r)))
+            .map(|(s, r)| {
+                w_ts * instance.track_session[t][s]
+                    + w_tr * instance.track_room[t][r]
+                    + w_sr * instance.session_room[s][r]
+            })
+            .min()
+            .unwrap_or(0);
+        bound += blocks as i64 * cheapest;
+        let mut wanted: Vec<Option<i64>> = track
+            .submissions
+            .iter()
+            .map(|&x| instance.submissions[x].order)
+            .filter(|o| *o != Some(0))
+            .collect();
+        wanted.sort_unstable();
+        let size = track.submissions.len() as i64;
+        let mut forced = 0;
+        for (i, order) in wanted.iter().enumerate() {
+            match order {
+                None => forced += 1,
+                Some(o) if *o < 1 || *o > size => forced += 1,
+                Some(_) if i > 0 && wanted[i - 1] == *order => forced += 1,
+                Some(_) => {}
+            }
+        }
+        bound += w_ord * forced;
+    }
+    bound
+}
