@@ -30,13 +30,16 @@ if ! command -v chromedriver >/dev/null || [ ! -x /usr/bin/chromium ]; then
   log "installing Chromium and chromedriver (browser tests)"; apt_install chromium chromium-driver
 fi
 command -v xmllint >/dev/null || { log "installing xmllint (podium-formats checks its XML against the frab XSD)"; apt_install libxml2-utils; }
-# podium-formats checks its JSON against the frab JSON schema with Python's reference validator.
+# podium-formats checks its exports with independent tools from PyPI: Python's reference
+# jsonschema and check-jsonschema (JSON schema), icalendar (parses the iCal exports) and
+# c3voc-schedule-tools (the C3 VOC's schedule library, module `voc`, loads the JSON exports).
 formats_venv=target/podium-formats-venv
-if ! "$formats_venv/bin/python" -c 'import jsonschema, rfc3339_validator, rfc3987' 2>/dev/null; then
-  log "installing Python jsonschema into $formats_venv (podium-formats checks its JSON exports)"
+if ! "$formats_venv/bin/python" -c 'import jsonschema, rfc3339_validator, rfc3987, check_jsonschema, icalendar, voc.schedule' 2>/dev/null \
+  || [ ! -x "$formats_venv/bin/check-jsonschema" ]; then
+  log "installing jsonschema, check-jsonschema, icalendar and c3voc-schedule-tools into $formats_venv (podium-formats checks its exports with them)"
   rm -rf "$formats_venv"
   python3 -m venv "$formats_venv" 2>/dev/null || { apt_install python3-venv; rm -rf "$formats_venv"; python3 -m venv "$formats_venv"; }
-  "$formats_venv/bin/pip" install -q jsonschema rfc3339-validator rfc3987
+  "$formats_venv/bin/pip" install -q jsonschema rfc3339-validator rfc3987 check-jsonschema icalendar c3voc-schedule-tools
 fi
 export PODIUM_FORMATS_PYTHON="$PWD/$formats_venv/bin/python"
 

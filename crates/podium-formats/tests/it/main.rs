@@ -8,3 +8,4 @@ mod ical;
 mod import;
 mod roundtrip;
 mod support;
+mod tools;

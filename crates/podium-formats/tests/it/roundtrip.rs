@@ -7,8 +7,8 @@ use podium_domain::Program;
 use podium_formats::{Imported, frab_json, frab_xml, ical};
 
 use crate::support::{
-    assert_valid_json, assert_valid_xml, fixture_path, options, program, shared_schedules,
-    to_program,
+    assert_valid_json, assert_valid_xml, fixture_path, options, placed_talks, program,
+    shared_schedules, to_program,
 };
 
 /// What must survive a round trip, per placed talk.
@@ -23,25 +23,17 @@ type Signature = (
 );
 
 fn signatures(p: &Program) -> BTreeSet<Signature> {
-    p.placements
-        .iter()
-        .map(|pl| {
-            let t = p.talk(pl.talk_id).expect("talk");
-            let mut persons: Vec<String> = t
-                .speaker_ids
-                .iter()
-                .map(|s| p.speaker(*s).expect("speaker").name.clone())
-                .collect();
-            persons.sort();
+    placed_talks(p)
+        .into_iter()
+        .map(|t| {
             (
-                t.guid.clone(),
-                t.title.clone(),
-                p.room(pl.room_id).expect("room").name.clone(),
-                t.track_id
-                    .map(|id| p.track(id).expect("track").name.clone()),
-                pl.starts_at.as_second(),
+                t.guid,
+                t.title,
+                t.room,
+                t.track,
+                t.start,
                 t.duration_min,
-                persons,
+                t.persons,
             )
         })
         .collect()

@@ -1,5 +1,6 @@
 //! Test helpers: the fixture program, NewProgram → Program conversion, and the external
-//! validators (xmllint for the XSD, Python jsonschema for the JSON schema).
+//! validators (xmllint for the XSD, Python jsonschema and check-jsonschema for the JSON
+//! schema) and readers (Python icalendar, c3voc-schedule-tools) from the test venv.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -113,6 +114,47 @@ fn python() -> String {
             "python3".to_owned()
         }
     })
+}
+
+/// Writes `files` to the temp dir and runs a program from the test venv on them: `args` come
+/// first, then the file paths. Returns whether it succeeded and its output (stdout, then
+/// stderr), or `None` (with a note) when the venv lacks the Python `module` it needs.
+pub fn run_venv_tool(
+    module: &str,
+    program: &str,
+    args: &[&str],
+    files: &[(String, String)],
+) -> Option<(bool, String)> {
+    let python = python();
+    let has_module = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_module {
+        tool_missing(&format!("Python {module}"));
+        return None;
+    }
+    let mut cmd = if program == "python" {
+        Command::new(&python)
+    } else {
+        // The venv's console scripts sit next to its python.
+        Command::new(Path::new(&python).with_file_name(program))
+    };
+    cmd.args(args);
+    for (name, text) in files {
+        cmd.arg(write_temp(name, text));
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+    Some((
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    ))
 }
 
 /// Runs the JSON schema validator; `None` when it is not available.
@@ -481,6 +523,52 @@ pub fn speaker_names(imported: &podium_formats::Imported, title: &str) -> Vec<St
                 .expect("speaker")
                 .name
                 .clone()
+        })
+        .collect()
+}
+
+/// One placed talk with what the exports carry; speaker names sorted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PlacedTalk {
+    pub guid: String,
+    pub title: String,
+    pub room: String,
+    pub track: Option<String>,
+    /// Unix seconds.
+    pub start: i64,
+    pub duration_min: i64,
+    pub persons: Vec<String>,
+    pub kind: &'static str,
+    pub level: &'static str,
+    pub language: String,
+}
+
+/// Every placed talk of the program.
+pub fn placed_talks(p: &Program) -> std::collections::BTreeSet<PlacedTalk> {
+    p.placements
+        .iter()
+        .map(|pl| {
+            let t = p.talk(pl.talk_id).expect("talk");
+            let mut persons: Vec<String> = t
+                .speaker_ids
+                .iter()
+                .map(|s| p.speaker(*s).expect("speaker").name.clone())
+                .collect();
+            persons.sort();
+            PlacedTalk {
+                guid: t.guid.clone(),
+                title: t.title.clone(),
+                room: p.room(pl.room_id).expect("room").name.clone(),
+                track: t
+                    .track_id
+                    .map(|id| p.track(id).expect("track").name.clone()),
+                start: pl.starts_at.as_second(),
+                duration_min: t.duration_min,
+                persons,
+                kind: t.kind.as_str(),
+                level: t.level.as_str(),
+                language: t.language.clone(),
+            }
         })
         .collect()
 }
