@@ -1,6 +1,6 @@
 //! `podium import FILE --conference SLUG [--dry-run]`: bring a schedule exported by another
-//! system (frab or pretalx XML/JSON, Pentabarf-era XML, iCalendar) into podium as a new
-//! conference with a released version. Lenient: what had to be guessed or adjusted is printed
+//! system (frab or pretalx XML/JSON, Pentabarf-era XML, iCalendar, spreadsheet CSV) into
+//! podium as a new conference with a released version. Lenient: what had to be guessed or adjusted is printed
 //! as warnings. One transaction: it applies fully or not at all.
 
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use podium_domain::{NewProgram, Slug};
-use podium_formats::{Imported, frab_json, frab_xml, ical};
+use podium_formats::{Format, ImportOptions, Imported};
 use podium_store::{SqlStore, Store, StoreError, redact_url};
 
 use crate::config::DbArgs;
@@ -19,11 +19,19 @@ const MAX_FILE_BYTES: u64 = 100_000_000;
 /// Arguments of `podium import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The file: frab/pretalx/Pentabarf `schedule.xml`, frab/pretalx `schedule.json`, or `.ics`.
+    /// The file: frab/pretalx/Pentabarf `schedule.xml`, frab/pretalx `schedule.json`, `.ics`,
+    /// or `.csv` (columns in docs/formats.md).
     pub file: PathBuf,
     /// URL segment of the conference to create (`/SLUG/schedule`).
     #[arg(long)]
     pub conference: String,
+    /// CSV only: the IANA zone of the file's local times (default UTC, with a warning).
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// CSV only: the conference days, `YYYY-MM-DD` or `YYYY-MM-DD..YYYY-MM-DD`; needed when no
+    /// row has a start time.
+    #[arg(long)]
+    pub dates: Option<String>,
     /// Show what would be created, change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -33,27 +41,24 @@ pub struct ImportArgs {
 }
 
 /// Which importer reads the file: by extension, else by its first characters.
-fn parse(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<Imported> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let text = String::from_utf8_lossy(bytes);
-    let start = text.trim_start_matches('\u{feff}').trim_start();
-    let imported = if ext == "ics" || start.starts_with("BEGIN:VCALENDAR") {
-        ical::import(bytes)
-    } else if ext == "json" || start.starts_with('{') {
-        frab_json::import(&text)
-    } else if ext == "xml" || start.starts_with('<') {
-        frab_xml::import(&text)
-    } else {
+fn parse(
+    path: &std::path::Path,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> anyhow::Result<Imported> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let Some(format) = Format::detect(&name, bytes) else {
         anyhow::bail!(
-            "{}: not a schedule podium can read (expected frab/pretalx XML or JSON, or iCalendar)",
+            "{}: not a schedule podium can read (expected frab/pretalx XML or JSON, iCalendar or CSV)",
             path.display()
         );
     };
-    imported.with_context(|| format!("{}: cannot import", path.display()))
+    format
+        .import(bytes, options)
+        .with_context(|| format!("{}: cannot import", path.display()))
 }
 
 fn summary(p: &NewProgram) -> String {
@@ -96,7 +101,20 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let mut imported = match parse(&args.file, &bytes) {
+    let dates = match args.dates.as_deref().map(ImportOptions::parse_dates) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => {
+            eprintln!("error: --dates: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let options = ImportOptions {
+        timezone: args.timezone.clone(),
+        title: None,
+        dates,
+    };
+    let mut imported = match parse(&args.file, &bytes, &options) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e:#}");

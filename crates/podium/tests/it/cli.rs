@@ -369,3 +369,59 @@ fn import_refuses_huge_files_before_reading_them() {
             .contains("is 500 MB; schedules larger than 100 MB are refused")
     );
 }
+
+#[test]
+fn a_csv_talk_list_imports_in_its_zone_and_a_missing_column_is_named() {
+    let out = podium()
+        .args(["import", "--conference", "sheet", "--dry-run"])
+        .args(["--timezone", "Europe/Berlin"])
+        .arg(fixture("spreadsheet.csv"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("(2027-03-27 to 2027-03-28, Europe/Berlin): 2 rooms, 2 tracks, 4 speakers, 6 talks of which 4 placed"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("warning: line 6, column \"Start Time\": \"25:00\" is not a date and time"),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("talks.csv");
+    std::fs::write(
+        &bad,
+        "name,start,end\nA,2027-01-01 10:00,2027-01-01 11:00\n",
+    )
+    .unwrap();
+    let out = podium()
+        .args(["import", "--conference", "x", "--dry-run"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the CSV file has no \"title\" column"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Unplaced talks only: the days come from --dates.
+    let ideas = dir.path().join("ideas.csv");
+    std::fs::write(&ideas, "title;speakers\nIdea one;Ann\nIdea two;Bo\n").unwrap();
+    let out = podium()
+        .args(["import", "--conference", "ideas", "--dry-run"])
+        .args(["--dates", "2027-09-01..2027-09-02"])
+        .arg(&ideas)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("(2027-09-01 to 2027-09-02, UTC): 0 rooms, 0 tracks, 2 speakers, 2 talks of which 0 placed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
