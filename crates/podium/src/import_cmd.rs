@@ -1,7 +1,7 @@
 //! `podium import FILE --conference SLUG [--dry-run]`: bring a schedule exported by another
 //! system (frab or pretalx XML/JSON, Pentabarf-era XML, iCalendar, spreadsheet CSV) into
-//! podium as a new conference with a released version. Lenient: what had to be guessed or adjusted is printed
-//! as warnings. One transaction: it applies fully or not at all.
+//! podium as a new conference with a released version. Lenient: what had to be guessed or
+//! adjusted is printed as warnings. One transaction: it applies fully or not at all.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
