@@ -346,3 +346,62 @@ fn formats_are_detected_by_extension_then_by_content() {
         csv::import_with(&csv_bytes, &berlin_options()).expect("import")
     );
 }
+
+#[test]
+fn every_real_schedule_round_trips_through_csv() {
+    let mut files = 0;
+    for path in ["xml", "json", "ics"]
+        .into_iter()
+        .flat_map(crate::support::shared_schedules)
+    {
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let bytes = std::fs::read(&path).expect("read");
+        let first = Format::detect(&name, &bytes)
+            .expect("format")
+            .import(&bytes, &ImportOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let first = to_program(&first.program);
+        let text = csv::export(&first, &options());
+        let again = csv::import_with(
+            text.as_bytes(),
+            &ImportOptions {
+                timezone: Some(first.conference.timezone.clone()),
+                ..ImportOptions::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let again = to_program(&again.program);
+        // A CSV names speakers only, so two people who share a name (merged feeds reuse names
+        // across systems) become one, who may then be taken off a clashing talk: leave those
+        // names out of the comparison.
+        let mut seen = std::collections::HashSet::new();
+        let shared_names: std::collections::HashSet<&str> = first
+            .speakers
+            .iter()
+            .filter(|s| !seen.insert(s.name.as_str()))
+            .map(|s| s.name.as_str())
+            .collect();
+        let comparable = |p: &podium_domain::Program| -> std::collections::BTreeSet<_> {
+            placed_talks(p)
+                .into_iter()
+                .map(|mut t| {
+                    t.persons.retain(|n| !shared_names.contains(n.as_str()));
+                    t
+                })
+                .collect()
+        };
+        let (want, got) = (comparable(&first), comparable(&again));
+        let missing: Vec<_> = want.difference(&got).take(2).collect();
+        let extra: Vec<_> = got.difference(&want).take(2).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{name}: lost {missing:?}, gained {extra:?}"
+        );
+        files += 1;
+    }
+    eprintln!("{files} real schedules round-tripped through CSV");
+}
