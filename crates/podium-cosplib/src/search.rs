@@ -187,6 +187,12 @@ fn run(instance: &Instance, options: &SolveOptions, seed: u64, start: Instant, b
     }
 }
 
+fn shuffle(items: &mut [usize], rng: &mut Rng) {
+    for i in (1..items.len()).rev() {
+        items.swap(i, rng.below(i + 1));
+    }
+}
+
 /// Weights as the checker applies them: a non-positive weight switches its term off.
 #[derive(Debug, Clone, Copy)]
 struct W {
@@ -226,7 +232,7 @@ impl W {
     }
 }
 
-/// What a move changed, to score or undo it: the old contents of up to two blocks.
+/// What a move changed, to score or undo it: the old contents of the blocks it touched.
 struct Undo {
     cells: Vec<(usize, Option<usize>, Vec<usize>)>,
     old_total: i64,
@@ -265,7 +271,7 @@ impl<'a> State<'a> {
         let cells = inst.sessions.len() * rooms;
         let w = W::of(inst);
         let mut best: Option<State<'a>> = None;
-        for _attempt in 0..50 {
+        for attempt in 0..200 {
             let mut state = State {
                 inst,
                 w,
@@ -279,15 +285,17 @@ impl<'a> State<'a> {
                 total: 0,
                 unplaced: 0,
             };
-            let mut order: Vec<usize> = (0..inst.submissions.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            order.sort_by_key(|&x| std::cmp::Reverse(inst.submissions[x].required_slots));
-            for x in order {
-                if !state.place_greedily(x, rng) {
-                    state.unplaced += 1;
+            if attempt % 2 == 0 {
+                let mut order: Vec<usize> = (0..inst.submissions.len()).collect();
+                shuffle(&mut order, rng);
+                order.sort_by_key(|&x| std::cmp::Reverse(inst.submissions[x].required_slots));
+                for x in order {
+                    if !state.place_greedily(x, rng) {
+                        state.unplaced += 1;
+                    }
                 }
+            } else {
+                state.unplaced = state.fill_by_tracks(rng, attempt % 4 == 3);
             }
             // Submissions wanting an order go in that order within each block.
             for cell in 0..cells {
@@ -310,6 +318,74 @@ impl<'a> State<'a> {
             }
         }
         best.expect("at least one attempt")
+    }
+
+    /// Track by track (largest first), open the empty block that best fits what the track
+    /// still needs (an exact fit first, then the largest smaller block, then the smallest
+    /// larger one) and pack its submissions first-fit decreasing. Succeeds on tight instances
+    /// (N2OR needs every slot) where submission-by-submission placement fragments blocks.
+    /// With `loose`, any smaller block is as good as the largest one, so retries explore other
+    /// partitions of a track into blocks. Returns the number of submissions left unplaced.
+    fn fill_by_tracks(&mut self, rng: &mut Rng, loose: bool) -> usize {
+        let inst = self.inst;
+        let mut tracks: Vec<usize> = (0..inst.tracks.len()).collect();
+        shuffle(&mut tracks, rng);
+        let slots_of = |t: usize| -> usize {
+            inst.tracks[t]
+                .submissions
+                .iter()
+                .map(|&x| inst.submissions[x].required_slots)
+                .sum()
+        };
+        tracks.sort_by_key(|&t| std::cmp::Reverse(slots_of(t)));
+        let mut unplaced = 0;
+        for t in tracks {
+            let mut left: Vec<usize> = inst.tracks[t].submissions.clone();
+            shuffle(&mut left, rng);
+            left.sort_by_key(|&x| std::cmp::Reverse(inst.submissions[x].required_slots));
+            while !left.is_empty() {
+                let need: usize = left
+                    .iter()
+                    .map(|&x| inst.submissions[x].required_slots)
+                    .sum();
+                let smallest = left
+                    .iter()
+                    .map(|&x| inst.submissions[x].required_slots)
+                    .min()
+                    .unwrap_or(1);
+                let cell = (0..self.track.len())
+                    .filter(|&c| self.track[c].is_none() && self.cap(c) >= smallest)
+                    .min_by_key(|&c| {
+                        let cap = self.cap(c);
+                        let fit = if cap == need {
+                            0
+                        } else if cap < need {
+                            if loose { 1 } else { 1 + need - cap }
+                        } else {
+                            1_000_000 + cap - need
+                        };
+                        (fit, rng.next_u64())
+                    });
+                let Some(cell) = cell else {
+                    unplaced += left.len();
+                    break;
+                };
+                self.track[cell] = Some(t);
+                let mut rest = Vec::new();
+                for x in left {
+                    let req = inst.submissions[x].required_slots;
+                    if self.used[cell] + req <= self.cap(cell) {
+                        self.subs[cell].push(x);
+                        self.used[cell] += req;
+                        self.cell_of[x] = cell;
+                    } else {
+                        rest.push(x);
+                    }
+                }
+                left = rest;
+            }
+        }
+        unplaced
     }
 
     fn place_greedily(&mut self, x: usize, rng: &mut Rng) -> bool {
@@ -497,7 +573,7 @@ impl<'a> State<'a> {
     fn random_move(&mut self, rng: &mut Rng) -> Option<Undo> {
         let n_subs = self.inst.submissions.len();
         let n_cells = self.track.len();
-        match rng.below(10) {
+        match rng.below(12) {
             // Move one submission to another block of its track, or to a new block.
             0..=3 => {
                 let x = rng.below(n_subs);
@@ -568,14 +644,49 @@ impl<'a> State<'a> {
                     return None;
                 }
                 let mut undo = self.begin(&[a, b]);
-                self.track.swap(a, b);
-                self.subs.swap(a, b);
-                self.used.swap(a, b);
-                for c in [a, b] {
-                    for i in 0..self.subs[c].len() {
-                        let x = self.subs[c][i];
-                        self.cell_of[x] = c;
+                self.swap_cells(a, b);
+                self.finish(&mut undo);
+                Some(undo)
+            }
+            // Gather a track's blocks into one room: swap each with whatever holds that room in
+            // its session (always fits: rooms of a session have equal slots).
+            9 => {
+                let t = rng.below(self.inst.tracks.len());
+                let room = rng.below(self.rooms);
+                let mut pairs: Vec<(usize, usize)> = Vec::new();
+                for c in (0..n_cells).filter(|&c| self.track[c] == Some(t)) {
+                    let target = c - c % self.rooms + room;
+                    if self.track[target] != Some(t) && !pairs.iter().any(|&(_, b)| b == target) {
+                        pairs.push((c, target));
                     }
+                }
+                if pairs.is_empty() {
+                    return None;
+                }
+                let cells: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+                let mut undo = self.begin(&cells);
+                for (a, b) in pairs {
+                    self.swap_cells(a, b);
+                }
+                self.finish(&mut undo);
+                Some(undo)
+            }
+            // Swap two whole sessions, room by room.
+            10 => {
+                let sessions = self.inst.sessions.len();
+                let (s1, s2) = (rng.below(sessions), rng.below(sessions));
+                let (a0, b0) = (s1 * self.rooms, s2 * self.rooms);
+                if s1 == s2
+                    || (0..self.rooms).any(|r| {
+                        self.used[a0 + r] > self.cap(b0 + r) || self.used[b0 + r] > self.cap(a0 + r)
+                    })
+                {
+                    return None;
+                }
+                let cells: Vec<usize> = (0..self.rooms).flat_map(|r| [a0 + r, b0 + r]).collect();
+                let mut undo = self.begin(&cells);
+                for r in 0..self.rooms {
+                    self.swap_cells(a0 + r, b0 + r);
                 }
                 self.finish(&mut undo);
                 Some(undo)
@@ -631,7 +742,7 @@ impl<'a> State<'a> {
     }
 
     fn begin(&self, cells: &[usize]) -> Undo {
-        let mut list: Vec<(usize, Option<usize>, Vec<usize>)> = Vec::with_capacity(2);
+        let mut list: Vec<(usize, Option<usize>, Vec<usize>)> = Vec::with_capacity(cells.len());
         for &c in cells {
             if !list.iter().any(|(d, _, _)| *d == c) {
                 list.push((c, self.track[c], self.subs[c].clone()));
@@ -647,8 +758,8 @@ impl<'a> State<'a> {
 
     /// Re-scores the sessions and tracks the move touched.
     fn finish(&mut self, undo: &mut Undo) {
-        let mut sessions: Vec<usize> = Vec::with_capacity(2);
-        let mut tracks: Vec<usize> = Vec::with_capacity(4);
+        let mut sessions: Vec<usize> = Vec::new();
+        let mut tracks: Vec<usize> = Vec::new();
         for (c, old_track, _) in &undo.cells {
             let s = c / self.rooms;
             if !sessions.contains(&s) {
@@ -694,6 +805,18 @@ impl<'a> State<'a> {
             self.track_cost[t] = cost;
         }
         self.total = undo.old_total;
+    }
+
+    fn swap_cells(&mut self, a: usize, b: usize) {
+        self.track.swap(a, b);
+        self.subs.swap(a, b);
+        self.used.swap(a, b);
+        for c in [a, b] {
+            for i in 0..self.subs[c].len() {
+                let x = self.subs[c][i];
+                self.cell_of[x] = c;
+            }
+        }
     }
 
     fn remove(&mut self, x: usize) {
