@@ -155,12 +155,37 @@ impl Format {
         }
     }
 
-    /// Runs this format's importer. Text formats that are not valid UTF-8 are read lossily
-    /// (iCalendar and CSV warn about it; see their `import`).
+    /// Runs this format's importer. XML and JSON that are not valid UTF-8 are read with the
+    /// bad bytes replaced by U+FFFD and a first warning naming the line; iCalendar and CSV
+    /// handle encodings themselves (see their `import`).
     pub fn import(self, bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
+        let text = || {
+            let text = String::from_utf8_lossy(bytes);
+            let warning = std::str::from_utf8(bytes).err().map(|e| {
+                let line = bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1;
+                format!("line {line}: invalid UTF-8: replaced the bad bytes with U+FFFD")
+            });
+            (text, warning)
+        };
+        let with_warning = |result: Result<Imported, ImportError>, warning: Option<String>| {
+            result.map(|mut imported| {
+                imported.warnings.splice(0..0, warning);
+                imported
+            })
+        };
         match self {
-            Format::FrabXml => frab_xml::import(&String::from_utf8_lossy(bytes)),
-            Format::FrabJson => frab_json::import(&String::from_utf8_lossy(bytes)),
+            Format::FrabXml => {
+                let (text, warning) = text();
+                with_warning(frab_xml::import(&text), warning)
+            }
+            Format::FrabJson => {
+                let (text, warning) = text();
+                with_warning(frab_json::import(&text), warning)
+            }
             Format::ICal => ical::import(bytes),
             Format::Csv => csv::import_with(bytes, options),
         }

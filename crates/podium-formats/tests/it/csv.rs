@@ -337,6 +337,16 @@ fn formats_are_detected_by_extension_then_by_content() {
         Some(Format::ICal)
     );
     assert_eq!(Format::detect("notes.txt", b"hello"), None);
+    // XML with a stray Latin-1 byte: read, with a warning naming the line.
+    let xml = b"<schedule>\n<conference><title>Caf\xe9</title><start>2027-01-01</start></conference>\n</schedule>";
+    let imported = Format::FrabXml
+        .import(xml, &ImportOptions::default())
+        .expect("import");
+    assert_eq!(
+        imported.warnings[0],
+        "line 2: invalid UTF-8: replaced the bad bytes with U+FFFD"
+    );
+    assert_eq!(imported.program.conference.name, "Caf\u{fffd}");
     let csv_bytes = std::fs::read(fixture_path("spreadsheet.csv")).expect("fixture");
     let via_format = Format::Csv
         .import(&csv_bytes, &berlin_options())
