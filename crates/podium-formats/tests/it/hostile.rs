@@ -5,8 +5,12 @@
 use podium_formats::{Format, ImportError, ImportOptions, csv, frab_json, frab_xml, ical};
 
 /// Peak resident memory of this process in MB (Linux), to show the 50 MB inputs stay bounded.
-/// nextest runs each test in its own process, so this is the test's own peak.
+/// Only under nextest, which runs each test in its own process, is this the test's own peak;
+/// under `cargo test` the tests share a process, so there is no number to check.
 fn peak_rss_mb() -> Option<u64> {
+    if std::env::var("NEXTEST_EXECUTION_MODE").as_deref() != Ok("process-per-test") {
+        return None;
+    }
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
