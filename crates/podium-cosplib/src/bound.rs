@@ -10,13 +10,14 @@ use crate::instance::Instance;
 /// Valid because the terms bounded here are disjoint parts of the objective and each is
 /// bounded by its own minimum: per-slot submission penalties (time zone, session, room),
 /// per-block track penalties (track–session, track–room, session–room; a track needs at
-/// least `ceil(slots / largest session)` blocks), and order mismatches forced by the wanted
+/// least `ceil(slots / largest session)` blocks), extra rooms and parallel blocks forced when
+/// a track needs more blocks than there are sessions, and order mismatches forced by the wanted
 /// orders themselves (two submissions wanting the same position, or a position beyond the
 /// track's size, or a blank order, which never matches).
 pub fn lower_bound(instance: &Instance) -> i64 {
     let w = instance.weights.as_array().map(|x| x.max(0));
-    let (w_ts, w_tr, w_sr, w_tz, w_ord, w_ss, w_sroom) =
-        (w[0], w[1], w[2], w[7], w[8], w[9], w[10]);
+    let (w_ts, w_tr, w_sr, w_rooms, w_par) = (w[0], w[1], w[2], w[4], w[5]);
+    let (w_tz, w_ord, w_ss, w_sroom) = (w[7], w[8], w[9], w[10]);
     let sessions = instance.sessions.len();
     let rooms = instance.rooms.len();
     let largest = instance
@@ -60,6 +61,12 @@ pub fn lower_bound(instance: &Instance) -> i64 {
             .min()
             .unwrap_or(0);
         bound += blocks as i64 * cheapest;
+        // A room holds at most one block per session: more blocks than sessions need more
+        // rooms, and that many blocks run in parallel with another block of the track.
+        if sessions > 0 && blocks > sessions {
+            bound += w_rooms * (blocks.div_ceil(sessions) as i64 - 1);
+            bound += w_par * (blocks - sessions) as i64;
+        }
         let mut wanted: Vec<Option<i64>> = track
             .submissions
             .iter()
