@@ -42,6 +42,16 @@ if ! "$formats_venv/bin/python" -c 'import jsonschema, rfc3339_validator, rfc398
   "$formats_venv/bin/pip" install -q jsonschema rfc3339-validator rfc3987 check-jsonschema icalendar c3voc-schedule-tools
 fi
 export PODIUM_FORMATS_PYTHON="$PWD/$formats_venv/bin/python"
+# schemathesis (PyPI) fuzzes the REST API from its OpenAPI document; its own venv, so its pins
+# do not fight the formats tools'.
+api_venv=target/podium-api-venv
+if [ ! -x "$api_venv/bin/schemathesis" ]; then
+  log "installing schemathesis into $api_venv (it fuzzes the REST API)"
+  rm -rf "$api_venv"
+  python3 -m venv "$api_venv"
+  "$api_venv/bin/pip" install -q schemathesis
+fi
+export PODIUM_SCHEMATHESIS="$PWD/$api_venv/bin/schemathesis"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -191,6 +191,26 @@ pub async fn log_out(store: &dyn Store, token: &str) -> Result<(), AccountError>
     Ok(store.delete_login(token).await?)
 }
 
+/// Prefix of podium API tokens, so secret scanners and people can tell what one is.
+pub const API_TOKEN_PREFIX: &str = "podium_";
+
+/// A new API token (`podium_` + 256 random bits in hex) and the hash to store for it.
+pub fn new_api_token() -> Result<(String, String), AccountError> {
+    let token = format!("{API_TOKEN_PREFIX}{}", random_token()?);
+    let hash = api_token_hash(&token);
+    Ok((token, hash))
+}
+
+/// The stored form of an API token: BLAKE2b-512 in hex. Tokens are long random strings, so a
+/// fast hash is enough (a leaked table does not reveal them); it keeps each API call cheap.
+pub fn api_token_hash(token: &str) -> String {
+    use blake2::{Blake2b512, Digest};
+    Blake2b512::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,16 @@ pub struct Mapping {
     pinned: HashSet<TalkId>,
 }
 
+impl Mapping {
+    /// The engine id of the slot of `room` starting at `starts_at`, if the grid has one.
+    pub fn slot_at(&self, room: RoomId, starts_at: Timestamp) -> Option<&str> {
+        self.slots
+            .iter()
+            .find(|(_, (r, at))| *r == room && *at == starts_at)
+            .map(|(key, _)| key.as_str())
+    }
+}
+
 /// What the engine needs, ready to solve, with the current WIP placements as assignments.
 #[derive(Debug, Clone)]
 pub struct Prepared {

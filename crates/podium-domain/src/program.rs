@@ -509,6 +509,21 @@ pub struct NewProgram {
     pub release: Option<String>,
 }
 
+impl NewTalk {
+    /// The rules a talk obeys on its own: a title, a duration from 1 minute to a day.
+    pub fn validate_alone(&self) -> Result<(), ProgramError> {
+        if self.title.trim().is_empty() {
+            return Err(invalid("title must not be empty"));
+        }
+        if !(1..=MAX_DURATION_MIN).contains(&self.duration_min) {
+            return Err(invalid(format!(
+                "duration must be between 1 and {MAX_DURATION_MIN} minutes"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// The longest talk or session we accept: one day.
 pub const MAX_DURATION_MIN: i64 = 24 * 60;
 
@@ -567,15 +582,8 @@ impl NewProgram {
         let by_key: HashMap<&str, &NewTalk> =
             self.talks.iter().map(|t| (t.key.as_str(), t)).collect();
         for t in &self.talks {
-            if t.title.trim().is_empty() {
-                return Err(invalid(format!("talk {}: title must not be empty", t.key)));
-            }
-            if !(1..=MAX_DURATION_MIN).contains(&t.duration_min) {
-                return Err(invalid(format!(
-                    "talk {}: duration must be between 1 and {MAX_DURATION_MIN} minutes",
-                    t.key
-                )));
-            }
+            t.validate_alone()
+                .map_err(|ProgramError::Invalid(why)| invalid(format!("talk {}: {why}", t.key)))?;
             if let Some(tr) = &t.track
                 && !tracks.contains(tr.as_str())
             {

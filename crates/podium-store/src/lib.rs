@@ -10,6 +10,7 @@ mod interest;
 mod merge;
 mod program;
 mod session;
+mod token;
 mod user;
 mod version;
 
@@ -18,13 +19,14 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use podium_domain::{
-    Conference, ConferenceId, NewProgram, Placement, Program, ProgramError, Role, ScheduleVersion,
-    TalkId, UserId, VersionId,
+    Conference, ConferenceId, NewProgram, NewTalk, Placement, Program, ProgramError, Role,
+    ScheduleVersion, TalkId, UserId, VersionId,
 };
 
 pub use backend::{Backend, redact_url};
 pub use merge::ImportReport;
 pub use session::{Credentials, Login, NewLogin};
+pub use token::ApiToken;
 pub use user::NewUser;
 
 /// What can go wrong in the store.
@@ -107,6 +109,33 @@ pub trait Store: Send + Sync {
     /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
     /// transaction: all or nothing. The program is validated first.
     async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
+
+    /// Stores an API token's hash for an organizer of `conference`; returns the token's id.
+    async fn create_api_token(
+        &self,
+        conference: ConferenceId,
+        user: UserId,
+        name: &str,
+        hash: &str,
+    ) -> Result<i64, StoreError>;
+
+    /// The conference's API tokens, oldest first.
+    async fn api_tokens(&self, conference: ConferenceId) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Deletes one of the conference's API tokens.
+    async fn revoke_api_token(&self, conference: ConferenceId, id: i64) -> Result<(), StoreError>;
+
+    /// The conference and user a token hash belongs to.
+    async fn api_token_owner(&self, hash: &str) -> Result<(ConferenceId, UserId), StoreError>;
+
+    /// Creates (`id` None) or replaces every field of one talk; track and speakers are found by
+    /// name (case-insensitive) and created when missing. One transaction.
+    async fn save_talk(
+        &self,
+        conference: ConferenceId,
+        id: Option<TalkId>,
+        talk: &NewTalk,
+    ) -> Result<TalkId, StoreError>;
 
     /// Re-imports `program` into an existing conference: updates talks matched by GUID (or a
     /// unique title), adds what is new, never duplicates (rules in the `merge` module). One
@@ -281,6 +310,38 @@ impl Store for SqlStore {
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
         new.validate()?;
         program::create(&self.pool, new).await
+    }
+
+    async fn create_api_token(
+        &self,
+        conference: ConferenceId,
+        user: UserId,
+        name: &str,
+        hash: &str,
+    ) -> Result<i64, StoreError> {
+        token::create(&self.pool, conference, user, name, hash).await
+    }
+
+    async fn api_tokens(&self, conference: ConferenceId) -> Result<Vec<ApiToken>, StoreError> {
+        token::list(&self.pool, conference).await
+    }
+
+    async fn revoke_api_token(&self, conference: ConferenceId, id: i64) -> Result<(), StoreError> {
+        token::revoke(&self.pool, conference, id).await
+    }
+
+    async fn api_token_owner(&self, hash: &str) -> Result<(ConferenceId, UserId), StoreError> {
+        token::owner(&self.pool, hash).await
+    }
+
+    async fn save_talk(
+        &self,
+        conference: ConferenceId,
+        id: Option<TalkId>,
+        talk: &NewTalk,
+    ) -> Result<TalkId, StoreError> {
+        talk.validate_alone()?;
+        token::save_talk(&self.pool, conference, id, talk).await
     }
 
     async fn import_into(

@@ -189,6 +189,24 @@ impl RateLimiter {
     }
 }
 
+/// Checks a form's synchronizer token against the session's, in constant time (a timing
+/// difference must not reveal how much of a guess was right).
+pub(crate) fn check_form_token(expected: &str, got: &str) -> Result<(), AppError> {
+    let same = expected.len() == got.len()
+        && expected
+            .bytes()
+            .zip(got.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same && !expected.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "This form is out of date. Please reload the page and try again.",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +245,17 @@ mod tests {
         assert!(
             matches!(l.check(v6), Err(AppError::TooManyRequests)),
             "a /64 is one client"
+        );
+    }
+
+    #[test]
+    fn form_tokens_must_match_exactly() {
+        assert!(super::check_form_token("abc123", "abc123").is_ok());
+        assert!(super::check_form_token("abc123", "abc124").is_err());
+        assert!(super::check_form_token("abc123", "abc12").is_err());
+        assert!(
+            super::check_form_token("", "").is_err(),
+            "an empty token never matches"
         );
     }
 }

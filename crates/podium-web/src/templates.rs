@@ -33,6 +33,11 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             "organizer_talk.html",
             include_str!("../templates/organizer_talk.html"),
         ),
+        ("api_docs.html", include_str!("../templates/api_docs.html")),
+        (
+            "organizer_api.html",
+            include_str!("../templates/organizer_api.html"),
+        ),
         (
             "organizer_import.html",
             include_str!("../templates/organizer_import.html"),

@@ -16,6 +16,7 @@ use podium_formats::ImportOptions;
 use serde::Deserialize;
 
 use super::organizer;
+use crate::auth::check_form_token;
 use crate::public::render;
 use crate::{AppError, AppState};
 
@@ -99,16 +100,6 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     Ok(upload)
 }
 
-fn check_csrf(expected: &str, got: &str) -> Result<(), AppError> {
-    if got == expected {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "This form is out of date. Please reload the page and try again.",
-        ))
-    }
-}
-
 /// Runs the import (a dry run for the preview) and renders what it did, or the form again with
 /// the reason when the file cannot be used.
 async fn run(
@@ -178,7 +169,7 @@ async fn preview(
 ) -> Result<Response, AppError> {
     let (conference, csrf) = organizer(&state, &headers, &slug).await?;
     let upload = read_upload(multipart).await?;
-    check_csrf(&csrf, &upload.csrf)?;
+    check_form_token(&csrf, &upload.csrf)?;
     run(&state, &conference, &csrf, &upload, true).await
 }
 
@@ -201,7 +192,7 @@ async fn apply(
     Form(form): Form<ApplyForm>,
 ) -> Result<Response, AppError> {
     let (conference, csrf) = organizer(&state, &headers, &slug).await?;
-    check_csrf(&csrf, &form.csrf)?;
+    check_form_token(&csrf, &form.csrf)?;
     let bytes = BASE64.decode(form.data.as_bytes()).map_err(|_| {
         AppError::Invalid(
             "The previewed file did not come back intact; please upload it again.".into(),

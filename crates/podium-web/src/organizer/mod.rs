@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::session_token;
 
 mod import;
+mod tokens;
 use crate::public::{Views, render, ser};
 use crate::{AppError, AppState};
 
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/{slug}/organizer/schedule/talks/{id}/pin", post(pin_talk))
         .merge(import::routes())
+        .merge(tokens::routes())
 }
 
 /// Best result so far of a running job.
@@ -150,13 +152,7 @@ impl TokenForm {
 }
 
 fn check_token(expected: &str, form: &TokenForm) -> Result<(), AppError> {
-    if form.csrf == expected {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "This form is out of date. Please reload the page and try again.",
-        ))
-    }
+    crate::auth::check_form_token(expected, &form.csrf)
 }
 
 fn back(slug: &str) -> Response {
@@ -376,18 +372,34 @@ async fn start_run(
 ) -> Result<Response, AppError> {
     let (conference, csrf) = organizer(&state, &headers, &slug).await?;
     check_token(&csrf, &form)?;
-    if let Some(run) = runs_of(&state).get(&conference.id)
-        && run
-            .outcome
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_none()
-    {
-        return Ok(back(&slug)); // One run at a time per conference; a double click starts one.
-    }
     let weights = form.weights()?;
+    let seconds = form.seconds.unwrap_or(10);
+    // One run at a time per conference; a double click starts one.
+    launch(&state, &conference, seconds, weights).await?;
+    Ok(back(&slug))
+}
+
+/// Starts the engine on the conference's WIP version in the background (`seconds` clamped to
+/// 1..=600). Returns false, starting nothing, when a run of this conference is still going.
+pub(crate) async fn launch(
+    state: &AppState,
+    conference: &Conference,
+    seconds: u64,
+    weights: engine::Weights,
+) -> Result<bool, podium_store::StoreError> {
+    let busy = |runs: &HashMap<ConferenceId, Arc<Run>>| {
+        runs.get(&conference.id).is_some_and(|run| {
+            run.outcome
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_none()
+        })
+    };
+    if busy(&runs_of(state)) {
+        return Ok(false);
+    }
     let prepared = schedule::prepare(&*state.store, conference.id, weights).await?;
-    let seconds = form.seconds.unwrap_or(10).clamp(1, 600);
+    let seconds = seconds.clamp(1, 600);
     let run = Arc::new(Run {
         started: Instant::now(),
         limit: Duration::from_secs(seconds),
@@ -398,20 +410,14 @@ async fn start_run(
     });
     {
         // Check again under the lock: another request may have started a run while this one
-        // prepared its instance; only one run per conference.
-        let mut runs = runs_of(&state);
-        if let Some(existing) = runs.get(&conference.id)
-            && existing
-                .outcome
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .is_none()
-        {
-            return Ok(back(&slug));
+        // prepared its instance.
+        let mut runs = runs_of(state);
+        if busy(&runs) {
+            return Ok(false);
         }
         runs.insert(conference.id, run.clone());
     }
-    tracing::info!(conference.slug = %slug, run.seconds = seconds, "scheduler run started");
+    tracing::info!(conference.slug = %conference.slug, run.seconds = seconds, "scheduler run started");
     tokio::task::spawn_blocking(move || {
         let options = engine::SolveOptions {
             time_limit: Some(run.limit),
@@ -434,7 +440,84 @@ async fn start_run(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
     });
-    Ok(back(&slug))
+    Ok(true)
+}
+
+/// Where a conference's engine run stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub(crate) struct RunStatus {
+    /// `running`, `done` (a proposal waits to be accepted or discarded) or `failed`.
+    pub state: &'static str,
+    /// Seconds since it started.
+    pub elapsed_s: f64,
+    /// Its time limit in seconds.
+    pub limit_s: u64,
+    /// Best objective so far (lower is better), once there is a schedule.
+    pub objective: Option<f64>,
+    /// Proven lower bound on the objective.
+    pub lower_bound: Option<f64>,
+    /// Talks the best schedule leaves unplaced.
+    pub unscheduled: Option<u64>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// The conference's current or last run, if any.
+pub(crate) fn run_status(state: &AppState, conference: ConferenceId) -> Option<RunStatus> {
+    let run = runs_of(state).get(&conference).cloned()?;
+    let outcome = run
+        .outcome
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let best = *run
+        .best
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut status = RunStatus {
+        state: "running",
+        elapsed_s: run.started.elapsed().as_secs_f64(),
+        limit_s: run.limit.as_secs(),
+        objective: best.map(|b| b.objective),
+        lower_bound: best.map(|b| b.lower_bound),
+        unscheduled: best.map(|b| b.unscheduled),
+        error: None,
+    };
+    match outcome {
+        None => {}
+        Some(Ok(solution)) => {
+            status.state = "done";
+            status.objective = Some(solution.metrics.objective);
+            status.lower_bound = Some(solution.solver.lower_bound);
+            status.unscheduled = Some(solution.metrics.unscheduled);
+        }
+        Some(Err(e)) => {
+            status.state = "failed";
+            status.error = Some(e);
+        }
+    }
+    Some(status)
+}
+
+/// Accepts the finished run's proposal into the WIP version. False when there is none.
+pub(crate) async fn accept_run(
+    state: &AppState,
+    conference: ConferenceId,
+) -> Result<bool, podium_store::StoreError> {
+    let Some(run) = runs_of(state).get(&conference).cloned() else {
+        return Ok(false);
+    };
+    let solution = run
+        .outcome
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let Some(Ok(solution)) = solution else {
+        return Ok(false);
+    };
+    schedule::accept(&*state.store, conference, &run.prepared.mapping, &solution).await?;
+    runs_of(state).remove(&conference);
+    Ok(true)
 }
 
 async fn cancel_run(
@@ -459,24 +542,7 @@ async fn accept_proposal(
 ) -> Result<Response, AppError> {
     let (conference, csrf) = organizer(&state, &headers, &slug).await?;
     check_token(&csrf, &form)?;
-    let run = runs_of(&state).get(&conference.id).cloned();
-    if let Some(run) = run {
-        let solution = run
-            .outcome
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if let Some(Ok(solution)) = solution {
-            schedule::accept(
-                &*state.store,
-                conference.id,
-                &run.prepared.mapping,
-                &solution,
-            )
-            .await?;
-            runs_of(&state).remove(&conference.id);
-        }
-    }
+    accept_run(&state, conference.id).await?;
     Ok(back(&slug))
 }
 

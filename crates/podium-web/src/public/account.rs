@@ -205,11 +205,7 @@ async fn log_out(
     if let Some(token) = session_token(&headers)
         && let Some(login) = account::current(&*state.store, &token).await?
     {
-        if login.csrf_token != form.csrf {
-            return Err(AppError::Forbidden(
-                "This form is out of date. Please reload the page and try again.",
-            ));
-        }
+        crate::auth::check_form_token(&login.csrf_token, &form.csrf)?;
         account::log_out(&*state.store, &token).await?;
     }
     let mut response = Redirect::to("/").into_response();

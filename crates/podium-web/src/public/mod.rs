@@ -591,11 +591,7 @@ async fn unwant_talk(
     let login = crate::auth::current_login(&state, &headers)
         .await?
         .ok_or(AppError::LoginRequired)?;
-    if login.csrf_token != form.csrf {
-        return Err(AppError::Forbidden(
-            "This form is out of date. Please reload the page and try again.",
-        ));
-    }
+    crate::auth::check_form_token(&login.csrf_token, &form.csrf)?;
     state.store.set_interest(login.user, talk.id, false).await?;
     Ok(axum::response::Redirect::to("/account").into_response())
 }

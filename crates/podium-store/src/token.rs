@@ -1,0 +1,206 @@
+//! Per-conference API tokens (stored as hashes) and saving one talk, for the REST API.
+
+use std::collections::HashMap;
+
+use podium_domain::*;
+use sqlx::{AnyPool, Row};
+
+use crate::StoreError;
+use crate::program::{insert_speaker, insert_talk, insert_track, resolve, set_talk_speakers};
+
+/// An API token as listed to organizers (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Its id.
+    pub id: i64,
+    /// What the organizer called it.
+    pub name: String,
+    /// Who made it.
+    pub user: UserId,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+pub(crate) async fn create(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    user: UserId,
+    name: &str,
+    hash: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO api_tokens (conference_id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(conference.0)
+    .bind(user.0)
+    .bind(name)
+    .bind(hash)
+    .bind(jiff::Timestamp::now().as_second())
+    .fetch_one(pool)
+    .await?)
+}
+
+pub(crate) async fn list(
+    pool: &AnyPool,
+    conference: ConferenceId,
+) -> Result<Vec<ApiToken>, StoreError> {
+    sqlx::query(
+        "SELECT id, name, user_id, created_at FROM api_tokens WHERE conference_id = $1 ORDER BY id",
+    )
+    .bind(conference.0)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ApiToken {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            user: UserId(r.try_get("user_id")?),
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .collect()
+}
+
+pub(crate) async fn revoke(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    id: i64,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("DELETE FROM api_tokens WHERE conference_id = $1 AND id = $2")
+        .bind(conference.0)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("API token"));
+    }
+    Ok(())
+}
+
+pub(crate) async fn owner(
+    pool: &AnyPool,
+    hash: &str,
+) -> Result<(ConferenceId, UserId), StoreError> {
+    let row = sqlx::query("SELECT conference_id, user_id FROM api_tokens WHERE token_hash = $1")
+        .bind(hash)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound("API token"))?;
+    Ok((
+        ConferenceId(row.try_get("conference_id")?),
+        UserId(row.try_get("user_id")?),
+    ))
+}
+
+/// Creates (`id` None) or replaces every field of one talk; its track and speakers are found
+/// by name and created when missing. One transaction.
+pub(crate) async fn save_talk(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    id: Option<TalkId>,
+    talk: &NewTalk,
+) -> Result<TalkId, StoreError> {
+    let c = conference.0;
+    let mut tx = pool.begin().await?;
+    let slug: String = sqlx::query_scalar("SELECT slug FROM conferences WHERE id = $1")
+        .bind(c)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("conference"))?;
+    let mut tracks = HashMap::new();
+    if let Some(name) = &talk.track {
+        let found = id_by_name(
+            &mut tx,
+            "SELECT id FROM tracks WHERE conference_id = $1 AND lower(name) = lower($2) ORDER BY id LIMIT 1",
+            c,
+            name,
+        )
+        .await?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let new = NewTrack {
+                    key: name.clone(),
+                    name: name.clone(),
+                    colour: "#374151".into(),
+                    description: String::new(),
+                };
+                insert_track(&mut tx, c, &new).await?
+            }
+        };
+        tracks.insert(name.as_str(), id);
+    }
+    let mut speakers = HashMap::new();
+    for name in &talk.speakers {
+        let found = id_by_name(
+            &mut tx,
+            "SELECT id FROM speakers WHERE conference_id = $1 AND lower(name) = lower($2) ORDER BY id LIMIT 1",
+            c,
+            name,
+        )
+        .await?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let new = NewSpeaker {
+                    key: name.clone(),
+                    name: name.clone(),
+                    bio: String::new(),
+                    avatar_url: None,
+                    links: vec![],
+                };
+                insert_speaker(&mut tx, c, &new).await?
+            }
+        };
+        speakers.insert(name.as_str(), id);
+    }
+    let (guid, track, speaker_ids) = resolve(talk, &slug, &tracks, &speakers)?;
+    let id = match id {
+        None => insert_talk(&mut tx, c, &guid, talk, track).await?,
+        Some(id) => {
+            let done = sqlx::query(
+                "UPDATE talks SET title = $1, abstract = $2, kind = $3, level = $4, duration_min = $5, track_id = $6, \
+                 language = $7, slides_url = $8, video_url = $9 WHERE id = $10 AND conference_id = $11",
+            )
+            .bind(&talk.title)
+            .bind(&talk.abstract_md)
+            .bind(talk.kind.as_str())
+            .bind(talk.level.as_str())
+            .bind(talk.duration_min)
+            .bind(track)
+            .bind(&talk.language)
+            .bind(&talk.slides_url)
+            .bind(&talk.video_url)
+            .bind(id.0)
+            .bind(c)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("talk"));
+            }
+            id.0
+        }
+    };
+    set_talk_speakers(&mut tx, id, &speaker_ids).await?;
+    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
+        .bind(c)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(TalkId(id))
+}
+
+/// The id a `SELECT id … WHERE conference_id = $1 AND … $2` query finds for a name.
+async fn id_by_name(
+    conn: &mut sqlx::AnyConnection,
+    sql: &'static str,
+    conference: i64,
+    name: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(sql)
+        .bind(conference)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
