@@ -92,8 +92,10 @@ pub fn summary(p: &NewProgram) -> String {
 
 /// Lines about a re-import: counts first, then the details.
 pub fn describe(r: &ImportReport) -> Vec<String> {
-    if r.is_empty() && r.notes.is_empty() {
-        return vec!["nothing to change: the conference already matches the file".into()];
+    if r.is_empty() {
+        let mut lines = vec!["nothing to change: the conference already matches the file".into()];
+        lines.extend(r.notes.iter().cloned());
+        return lines;
     }
     let mut lines = vec![format!(
         "talks: {} new, {} updated, {} unchanged, {} not in the file (left alone); {} placements changed",

@@ -6,6 +6,7 @@
 //! lives in `backend.rs` only.
 
 mod backend;
+mod feed;
 mod interest;
 mod merge;
 mod program;
@@ -24,6 +25,7 @@ use podium_domain::{
 };
 
 pub use backend::{Backend, redact_url};
+pub use feed::{ChangeRow, doc};
 pub use merge::ImportReport;
 pub use session::{Credentials, Login, NewLogin};
 pub use token::ApiToken;
@@ -109,6 +111,15 @@ pub trait Store: Send + Sync {
     /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
     /// transaction: all or nothing. The program is validated first.
     async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
+
+    /// The changes feed: rows after `since` (at most `limit`, oldest first) and the
+    /// conference's last seq.
+    async fn changes_since(
+        &self,
+        conference: ConferenceId,
+        since: i64,
+        limit: i64,
+    ) -> Result<(Vec<ChangeRow>, i64), StoreError>;
 
     /// Stores an API token's hash for an organizer of `conference`; returns the token's id.
     async fn create_api_token(
@@ -310,6 +321,15 @@ impl Store for SqlStore {
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
         new.validate()?;
         program::create(&self.pool, new).await
+    }
+
+    async fn changes_since(
+        &self,
+        conference: ConferenceId,
+        since: i64,
+        limit: i64,
+    ) -> Result<(Vec<ChangeRow>, i64), StoreError> {
+        feed::since(&self.pool, conference, since, limit).await
     }
 
     async fn create_api_token(

@@ -25,6 +25,7 @@ use podium_domain::*;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
+use crate::feed::{doc, record};
 use crate::program::{
     insert_grid, insert_room, insert_speaker, insert_talk, insert_track, load, resolve,
     set_talk_speakers,
@@ -104,6 +105,8 @@ async fn apply(
     let old = load(&mut *conn, id).await?;
     let c = id.0;
     let mut report = ImportReport::default();
+    // Public documents this import changes, for the changes feed.
+    let mut docs: Vec<(&'static str, i64)> = Vec::new();
 
     if new.conference.timezone != old.conference.timezone {
         report.notes.push(format!(
@@ -136,7 +139,9 @@ async fn apply(
             None => {
                 report.rooms_created.push(r.name.clone());
                 position += 1;
-                insert_room(conn, c, r, position).await?
+                let id = insert_room(conn, c, r, position).await?;
+                docs.push((doc::ROOM, id));
+                id
             }
         };
         rooms.insert(r.key.as_str(), id);
@@ -186,12 +191,15 @@ async fn apply(
                     .execute(&mut *conn)
                     .await?;
                     report.speakers_updated.push(existing.name.clone());
+                    docs.push((doc::SPEAKER, existing.id.0));
                 }
                 existing.id.0
             }
             None => {
                 report.speakers_created.push(s.name.clone());
-                insert_speaker(conn, c, s).await?
+                let id = insert_speaker(conn, c, s).await?;
+                docs.push((doc::SPEAKER, id));
+                id
             }
         };
         speakers.insert(s.key.as_str(), id);
@@ -266,6 +274,7 @@ async fn apply(
                     .execute(&mut *conn)
                     .await?;
                     set_talk_speakers(conn, e.id.0, &speaker_ids).await?;
+                    docs.push((doc::TALK, e.id.0));
                     report
                         .talks_updated
                         .push(format!("{}: {}", t.title, changed.join(", ")));
@@ -277,6 +286,7 @@ async fn apply(
             None => {
                 report.talks_created.push(t.title.clone());
                 let id = insert_talk(conn, c, &guid, t, track).await?;
+                docs.push((doc::TALK, id));
                 set_talk_speakers(conn, id, &speaker_ids).await?;
                 id
             }
@@ -379,10 +389,12 @@ async fn apply(
         .fetch_optional(&mut *conn)
         .await?;
         if taken.is_some() {
-            report.notes.push(format!(
+            if report.placements_changed > 0 {
+                report.notes.push(format!(
                 "version {name} is already released: the changes are in the work-in-progress version; review and release them from the organizer desk"
             ));
-        } else {
+            }
+        } else if !report.is_empty() {
             publish(conn, c, wip, name).await?;
             report.released = Some(name.clone());
         }
@@ -392,6 +404,7 @@ async fn apply(
             .bind(c)
             .execute(&mut *conn)
             .await?;
+        record(&mut *conn, c, &docs).await?;
     }
     Ok(report)
 }

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
+use crate::feed::{doc, record};
 
 /// `SELECT` of every conference column, followed by the rest of the query.
 macro_rules! select_conference {
@@ -359,6 +360,21 @@ pub(crate) async fn create(pool: &AnyPool, new: &NewProgram) -> Result<Conferenc
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    // The changes feed starts with every public document.
+    let mut docs: Vec<(&'static str, i64)> = Vec::new();
+    docs.extend(rooms.values().map(|&id| (doc::ROOM, id)));
+    docs.extend(speakers.values().map(|&id| (doc::SPEAKER, id)));
+    docs.extend(talks.values().map(|&id| (doc::TALK, id)));
+    if new.release.is_some() {
+        docs.extend(
+            new.placements
+                .iter()
+                .filter_map(|p| talks.get(p.talk.as_str()))
+                .map(|&id| (doc::PLACEMENT, id)),
+        );
+    }
+    docs.sort_unstable();
+    record(&mut tx, conference, &docs).await?;
     for p in &new.placements {
         let talk = talks
             .get(p.talk.as_str())

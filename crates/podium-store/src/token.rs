@@ -6,6 +6,7 @@ use podium_domain::*;
 use sqlx::{AnyPool, Row};
 
 use crate::StoreError;
+use crate::feed::{doc, record};
 use crate::program::{insert_speaker, insert_talk, insert_track, resolve, set_talk_speakers};
 
 /// An API token as listed to organizers (never the token itself).
@@ -132,6 +133,7 @@ pub(crate) async fn save_talk(
         tracks.insert(name.as_str(), id);
     }
     let mut speakers = HashMap::new();
+    let mut created_speakers = Vec::new();
     for name in &talk.speakers {
         let found = id_by_name(
             &mut tx,
@@ -150,7 +152,9 @@ pub(crate) async fn save_talk(
                     avatar_url: None,
                     links: vec![],
                 };
-                insert_speaker(&mut tx, c, &new).await?
+                let id = insert_speaker(&mut tx, c, &new).await?;
+                created_speakers.push(id);
+                id
             }
         };
         speakers.insert(name.as_str(), id);
@@ -187,6 +191,9 @@ pub(crate) async fn save_talk(
         .bind(c)
         .execute(&mut *tx)
         .await?;
+    let mut docs = vec![(doc::TALK, id)];
+    docs.extend(created_speakers.iter().map(|&s| (doc::SPEAKER, s)));
+    record(&mut tx, c, &docs).await?;
     tx.commit().await?;
     Ok(TalkId(id))
 }

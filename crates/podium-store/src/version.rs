@@ -4,6 +4,7 @@ use podium_domain::*;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
+use crate::feed::{doc, record};
 
 fn placement(r: &sqlx::any::AnyRow) -> Result<Placement, StoreError> {
     let secs: i64 = r.try_get("starts_at")?;
@@ -169,6 +170,37 @@ pub(crate) async fn publish(
         .bind(c)
         .execute(&mut *conn)
         .await?;
+    // The changes feed: every talk whose place differs from the previous release's.
+    let rows = sqlx::query(
+        "SELECT version_id, talk_id, room_id, starts_at FROM placements WHERE version_id IN \
+         ($1, (SELECT MAX(id) FROM schedule_versions WHERE conference_id = $2 AND released_at IS NOT NULL AND id < $1))",
+    )
+    .bind(id)
+    .bind(c)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut before = std::collections::HashMap::new();
+    let mut after = std::collections::HashMap::new();
+    for r in &rows {
+        let version: i64 = r.try_get("version_id")?;
+        let place: (i64, i64) = (r.try_get("room_id")?, r.try_get("starts_at")?);
+        let side = if version == id {
+            &mut after
+        } else {
+            &mut before
+        };
+        side.insert(r.try_get::<i64, _>("talk_id")?, place);
+    }
+    let mut moved: Vec<i64> = before
+        .keys()
+        .chain(after.keys())
+        .copied()
+        .filter(|t| before.get(t) != after.get(t))
+        .collect();
+    moved.sort_unstable();
+    moved.dedup();
+    let docs: Vec<(&'static str, i64)> = moved.into_iter().map(|t| (doc::PLACEMENT, t)).collect();
+    record(conn, c, &docs).await?;
     Ok(id)
 }
 

@@ -17,6 +17,20 @@ pub struct DbArgs {
 
 impl DbArgs {
     /// The database URL to use, creating the data directory for the embedded default.
+    /// The database URL when the database may already exist: `DATABASE_URL`, or the SQLite
+    /// file in the data directory if it is there. None: there is no database yet.
+    pub fn resolve_existing(&self) -> Option<String> {
+        match &self.database_url {
+            Some(url) => Some(url.clone()),
+            None => {
+                let file = self.data_dir.join("podium.db");
+                file.exists()
+                    .then(|| format!("sqlite://{}?mode=rwc", file.display()))
+            }
+        }
+    }
+
+    /// The database URL, creating the data directory for the default SQLite file.
     pub fn resolve(&self) -> anyhow::Result<String> {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());

@@ -1,15 +1,17 @@
 //! `podium import FILE --conference SLUG [--dry-run]`: bring a schedule exported by another
 //! system (frab or pretalx XML/JSON, Pentabarf-era XML, iCalendar, spreadsheet CSV) into
-//! podium as a new conference with a released version. Lenient: what had to be guessed or
+//! podium as a new conference, or update the conference of that slug in place (talks matched
+//! by GUID, never duplicated; rules in podium-store's `merge` module). Lenient: what had to be guessed or
 //! adjusted is printed as warnings. One transaction: it applies fully or not at all.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use podium_domain::{NewProgram, Slug};
-use podium_formats::{Format, ImportOptions, Imported};
-use podium_store::{SqlStore, Store, StoreError, redact_url};
+use podium_app::import;
+use podium_domain::Slug;
+use podium_formats::ImportOptions;
+use podium_store::{SqlStore, StoreError, redact_url};
 
 use crate::config::DbArgs;
 
@@ -22,7 +24,7 @@ pub struct ImportArgs {
     /// The file: frab/pretalx/Pentabarf `schedule.xml`, frab/pretalx `schedule.json`, `.ics`,
     /// or `.csv` (columns in docs/formats.md).
     pub file: PathBuf,
-    /// URL segment of the conference to create (`/SLUG/schedule`).
+    /// URL segment of the conference to create or update (`/SLUG/schedule`).
     #[arg(long)]
     pub conference: String,
     /// CSV only: the IANA zone of the file's local times (default UTC, with a warning).
@@ -32,50 +34,12 @@ pub struct ImportArgs {
     /// row has a start time.
     #[arg(long)]
     pub dates: Option<String>,
-    /// Show what would be created, change nothing.
+    /// Show what would be created or changed, change nothing.
     #[arg(long)]
     pub dry_run: bool,
     /// Database settings.
     #[command(flatten)]
     pub db: DbArgs,
-}
-
-/// Which importer reads the file: by extension, else by its first characters.
-fn parse(
-    path: &std::path::Path,
-    bytes: &[u8],
-    options: &ImportOptions,
-) -> anyhow::Result<Imported> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let Some(format) = Format::detect(&name, bytes) else {
-        anyhow::bail!(
-            "{}: not a schedule podium can read (expected frab/pretalx XML or JSON, iCalendar or CSV)",
-            path.display()
-        );
-    };
-    format
-        .import(bytes, options)
-        .with_context(|| format!("{}: cannot import", path.display()))
-}
-
-fn summary(p: &NewProgram) -> String {
-    let c = &p.conference;
-    format!(
-        "{} ({} to {}, {}): {} rooms, {} tracks, {} speakers, {} talks of which {} placed; version {}",
-        c.name,
-        c.start_date,
-        c.end_date,
-        c.timezone,
-        p.rooms.len(),
-        p.tracks.len(),
-        p.speakers.len(),
-        p.talks.len(),
-        p.placements.len(),
-        p.release.as_deref().unwrap_or("(none)")
-    )
 }
 
 /// Runs the command: exit 0 when imported (or a dry run succeeded), 2 for unusable input.
@@ -114,23 +78,39 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         title: None,
         dates,
     };
-    let mut imported = match parse(&args.file, &bytes, &options) {
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let imported = match import::read(&name, &bytes, &options) {
         Ok(i) => i,
+        Err(import::ImportError::Unreadable { source, .. }) => {
+            eprintln!("error: {}: cannot import: {source}", args.file.display());
+            return Ok(ExitCode::from(2));
+        }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e}");
             return Ok(ExitCode::from(2));
         }
     };
-    imported.program.conference.slug = slug.clone();
     for w in &imported.warnings {
         eprintln!("warning: {w}");
     }
-    println!("{}", summary(&imported.program));
-    if args.dry_run {
+    let warnings = imported.warnings.len();
+    let url = args.db.resolve_existing();
+    if args.dry_run && url.is_none() {
+        // No database yet, so no conference to update: say what would be created.
+        let mut program = imported.program;
+        program.conference.slug = slug;
+        println!("new conference: {}", import::summary(&program));
         println!("dry run: nothing was written");
         return Ok(ExitCode::SUCCESS);
     }
-    let url = args.db.resolve()?;
+    let url = match url {
+        Some(url) => url,
+        None => args.db.resolve()?,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -138,16 +118,24 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         let store = SqlStore::connect(&url)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact_url(&url)))?;
-        let result = store.create_program(&imported.program).await;
+        let result = import::apply(&store, &slug, imported, args.dry_run).await;
         store.close().await;
         match result {
-            Ok(_) => {
-                println!("imported into /{slug}/ ({} warnings)", imported.warnings.len());
+            Ok(outcome) => {
+                for line in outcome.describe() {
+                    println!("{line}");
+                }
+                if args.dry_run {
+                    println!("dry run: nothing was written");
+                } else {
+                    println!("imported into /{slug}/ ({warnings} warnings)");
+                }
                 Ok(ExitCode::SUCCESS)
             }
-            Err(StoreError::Conflict { .. }) => anyhow::bail!(
-                "conference {slug} exists already; updating an existing conference from a file is not built yet, so choose another --conference"
-            ),
+            Err(import::ImportError::Store(StoreError::Invalid(e))) => {
+                eprintln!("error: {}: cannot import: {e}", args.file.display());
+                Ok(ExitCode::from(2))
+            }
             Err(e) => Err(e).context("writing the imported program"),
         }
     })

@@ -3,6 +3,7 @@
 //! from that document (no script or style from elsewhere), plus the load balancers' health
 //! check. Errors are RFC 9457 problem details (`problem`).
 
+mod feed;
 mod problem;
 mod read;
 mod write;
@@ -54,6 +55,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(write::start_run, write::get_run))
         .routes(routes!(write::accept))
         .routes(routes!(write::release))
+        .routes(routes!(feed::changes))
 }
 
 /// The OpenAPI document, built once.

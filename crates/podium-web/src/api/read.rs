@@ -259,7 +259,26 @@ pub(crate) fn talk_out(state: &AppState, program: &Program, t: &Talk) -> TalkOut
     }
 }
 
-async fn program(state: &AppState, slug: &str) -> Result<std::sync::Arc<Program>, ApiError> {
+pub(crate) fn speaker_out(p: &Program, s: &podium_domain::Speaker) -> SpeakerOut {
+    SpeakerOut {
+        id: s.id.0,
+        name: s.name.clone(),
+        bio: s.bio_md.clone(),
+        avatar_url: s.avatar_url.clone(),
+        links: s.links.clone(),
+        talk_ids: p
+            .talks
+            .iter()
+            .filter(|t| t.speaker_ids.contains(&s.id))
+            .map(|t| t.id.0)
+            .collect(),
+    }
+}
+
+pub(crate) async fn program(
+    state: &AppState,
+    slug: &str,
+) -> Result<std::sync::Arc<Program>, ApiError> {
     Ok(state.store.program_by_slug(slug).await?)
 }
 
@@ -368,23 +387,7 @@ pub(crate) async fn list_speakers(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<SpeakerPage>, ApiError> {
     let p = program(&state, &slug).await?;
-    let mut speakers: Vec<SpeakerOut> = p
-        .speakers
-        .iter()
-        .map(|s| SpeakerOut {
-            id: s.id.0,
-            name: s.name.clone(),
-            bio: s.bio_md.clone(),
-            avatar_url: s.avatar_url.clone(),
-            links: s.links.clone(),
-            talk_ids: p
-                .talks
-                .iter()
-                .filter(|t| t.speaker_ids.contains(&s.id))
-                .map(|t| t.id.0)
-                .collect(),
-        })
-        .collect();
+    let mut speakers: Vec<SpeakerOut> = p.speakers.iter().map(|s| speaker_out(&p, s)).collect();
     speakers.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     Ok(Json(paging.cut(speakers)?.into()))
 }

@@ -453,3 +453,89 @@ async fn schemathesis_finds_no_server_errors_and_no_undocumented_responses() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+on_both_backends!(the_changes_feed_lists_only_what_changed, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let id = app.store.conference_by_slug(SLUG).await.unwrap().id;
+    let program = app.store.program(id).await.unwrap();
+    let feed = format!("/api/v1/{SLUG}/changes");
+
+    // A first visit gets everything.
+    let (status, all, _) = call(&app, "GET", &feed, None, None).await;
+    assert_eq!(status, 200);
+    let expected = program.rooms.len()
+        + program.speakers.len()
+        + program.talks.len()
+        + program.placements.len();
+    assert_eq!(all["results"].as_array().unwrap().len(), expected);
+    let first = all["last_seq"].as_i64().unwrap();
+    assert!(first > 0);
+    let (_, nothing, _) = call(&app, "GET", &format!("{feed}?since={first}"), None, None).await;
+    assert_eq!(nothing["results"], json!([]), "nothing changed yet");
+    assert_eq!(nothing["last_seq"], first);
+
+    // An edit: exactly that talk, with its new content.
+    let token = organizer_token(&app).await;
+    let talk = program.placements[0].talk_id.0;
+    let (status, _, _) = call(
+        &app,
+        "PATCH",
+        &format!("/api/v1/conferences/{SLUG}/talks/{talk}"),
+        Some(&token),
+        Some(json!({"title": "Changed on the day"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, after_edit, _) = call(&app, "GET", &format!("{feed}?since={first}"), None, None).await;
+    let results = after_edit["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{after_edit}");
+    assert_eq!(results[0]["type"], "talk");
+    assert_eq!(results[0]["id"], talk);
+    assert_eq!(results[0]["doc"]["title"], "Changed on the day");
+    let second = after_edit["last_seq"].as_i64().unwrap();
+    assert!(second > first);
+
+    // A talk taken out of the schedule and released: its placement is deleted.
+    let (_, mut wip) = app.store.wip(id).await.unwrap();
+    wip.retain(|p| p.talk_id.0 != talk);
+    app.store.replace_wip(id, &wip).await.unwrap();
+    podium_app::schedule::release(&*app.store, id)
+        .await
+        .unwrap();
+    let (_, after_release, _) =
+        call(&app, "GET", &format!("{feed}?since={second}"), None, None).await;
+    let results = after_release["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        1,
+        "only the one placement changed: {after_release}"
+    );
+    assert_eq!(results[0]["type"], "placement");
+    assert_eq!(results[0]["id"], talk);
+    assert_eq!(results[0]["deleted"], true);
+
+    // Paging through with a small limit sees every change once.
+    let (_, page, _) = call(
+        &app,
+        "GET",
+        &format!("{feed}?since={first}&limit=1"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(page["pending"], true);
+    let (_, rest, _) = call(
+        &app,
+        "GET",
+        &format!("{feed}?since={}", page["last_seq"]),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(rest["results"][0]["type"], "placement");
+    let (status, problem, _) = call(&app, "GET", &format!("{feed}?since=-1"), None, None).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
+});

@@ -253,10 +253,32 @@ async fn import_then_read(database_url: Option<String>) {
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("imported into /{slug}/")));
     }
-    // The same slug twice: refused, nothing duplicated.
+    // The same file again updates the conference in place: nothing to change, nothing duplicated.
     let out = run("frab-small.json", "frab");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("conference frab exists already"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("nothing to change"), "{stdout}");
+    // Another file into an existing conference: its talks are added, a dry run first.
+    let mut dry = podium();
+    dry.args(["import", "--conference", "frab", "--dry-run"])
+        .arg(fixture("pentabarf-small.xml"))
+        .env("PODIUM_DATA_DIR", dir.path());
+    if let Some(url) = &database_url {
+        dry.env("DATABASE_URL", url);
+    }
+    let out = dry.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("talks: 5 new"), "{stdout}");
+    assert!(stdout.contains("dry run: nothing was written"));
 
     let url = database_url.unwrap_or_else(|| {
         format!(
