@@ -524,6 +524,25 @@ impl NewTalk {
     }
 }
 
+impl NewSession {
+    /// The rules a session obeys on its own: it lasts a positive whole number of slots, at most
+    /// a day.
+    pub fn validate_alone(&self) -> Result<(), ProgramError> {
+        let minutes = (self.ends_at - self.starts_at).as_mins();
+        if minutes <= 0
+            || minutes > MAX_DURATION_MIN
+            || self.slot_minutes <= 0
+            || minutes % self.slot_minutes != 0
+        {
+            return Err(invalid(format!(
+                "its length ({minutes} min) must be a positive multiple of its slot length ({} min), at most a day",
+                self.slot_minutes
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// The longest talk or session we accept: one day.
 pub const MAX_DURATION_MIN: i64 = 24 * 60;
 
@@ -608,17 +627,12 @@ impl NewProgram {
                     s.label, s.room
                 )));
             }
-            let minutes = (s.ends_at - s.starts_at).as_mins();
-            if minutes <= 0
-                || minutes > MAX_DURATION_MIN
-                || s.slot_minutes <= 0
-                || minutes % s.slot_minutes != 0
-            {
-                return Err(invalid(format!(
-                    "session {} in room {} at {}: its length ({minutes} min) must be a positive multiple of its slot length ({} min)",
-                    s.label, s.room, s.starts_at, s.slot_minutes
-                )));
-            }
+            s.validate_alone().map_err(|ProgramError::Invalid(why)| {
+                invalid(format!(
+                    "session {} in room {} at {}: {why}",
+                    s.label, s.room, s.starts_at
+                ))
+            })?;
         }
         let mut seen = HashSet::new();
         let mut room_busy: HashMap<&str, Vec<(Timestamp, Timestamp, &str)>> = HashMap::new();

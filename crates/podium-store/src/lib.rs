@@ -20,8 +20,8 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use podium_domain::{
-    Conference, ConferenceId, NewProgram, NewTalk, Placement, Program, ProgramError, Role,
-    ScheduleVersion, TalkId, UserId, VersionId,
+    Conference, ConferenceId, NewProgram, NewSession, NewTalk, Placement, Program, ProgramError,
+    Role, RoomId, ScheduleVersion, SessionId, TalkId, UserId, VersionId,
 };
 
 pub use backend::{Backend, redact_url};
@@ -147,6 +147,15 @@ pub trait Store: Send + Sync {
         id: Option<TalkId>,
         talk: &NewTalk,
     ) -> Result<TalkId, StoreError>;
+
+    /// Adds one session to the day grid in `room` (its `room` key is ignored), cut into slots;
+    /// `Conflict` when it overlaps another session of that room.
+    async fn add_session(
+        &self,
+        conference: ConferenceId,
+        room: RoomId,
+        session: &NewSession,
+    ) -> Result<SessionId, StoreError>;
 
     /// Re-imports `program` into an existing conference: updates talks matched by GUID (or a
     /// unique title), adds what is new, never duplicates (rules in the `merge` module). One
@@ -362,6 +371,16 @@ impl Store for SqlStore {
     ) -> Result<TalkId, StoreError> {
         talk.validate_alone()?;
         token::save_talk(&self.pool, conference, id, talk).await
+    }
+
+    async fn add_session(
+        &self,
+        conference: ConferenceId,
+        room: RoomId,
+        session: &NewSession,
+    ) -> Result<SessionId, StoreError> {
+        session.validate_alone()?;
+        token::add_session(&self.pool, conference, room, session).await
     }
 
     async fn import_into(

@@ -525,6 +525,41 @@ pub(crate) async fn set_talk_speakers(
     Ok(())
 }
 
+/// Inserts one session in `room`, cut into its slots; returns the session's id.
+pub(crate) async fn insert_session(
+    conn: &mut AnyConnection,
+    conference: i64,
+    room: i64,
+    s: &NewSession,
+) -> Result<i64, StoreError> {
+    let session: i64 = sqlx::query_scalar(
+        "INSERT INTO grid_sessions (conference_id, room_id, label, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(conference)
+    .bind(room)
+    .bind(&s.label)
+    .bind(s.starts_at.as_second())
+    .bind(s.ends_at.as_second())
+    .fetch_one(&mut *conn)
+    .await?;
+    let step = s.slot_minutes * 60;
+    let mut start = s.starts_at.as_second();
+    while start + step <= s.ends_at.as_second() {
+        sqlx::query(
+            "INSERT INTO slots (conference_id, session_id, room_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(conference)
+        .bind(session)
+        .bind(room)
+        .bind(start)
+        .bind(start + step)
+        .execute(&mut *conn)
+        .await?;
+        start += step;
+    }
+    Ok(session)
+}
+
 /// Inserts `new`'s sessions (cut into slots) and breaks; `rooms` maps room keys to ids.
 pub(crate) async fn insert_grid(
     conn: &mut AnyConnection,
@@ -537,31 +572,7 @@ pub(crate) async fn insert_grid(
             .get(s.room.as_str())
             .copied()
             .ok_or(StoreError::NotFound("room"))?;
-        let session: i64 = sqlx::query_scalar(
-            "INSERT INTO grid_sessions (conference_id, room_id, label, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(conference)
-        .bind(room)
-        .bind(&s.label)
-        .bind(s.starts_at.as_second())
-        .bind(s.ends_at.as_second())
-        .fetch_one(&mut *conn)
-        .await?;
-        let step = s.slot_minutes * 60;
-        let mut start = s.starts_at.as_second();
-        while start + step <= s.ends_at.as_second() {
-            sqlx::query(
-                "INSERT INTO slots (conference_id, session_id, room_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(conference)
-            .bind(session)
-            .bind(room)
-            .bind(start)
-            .bind(start + step)
-            .execute(&mut *conn)
-            .await?;
-            start += step;
-        }
+        insert_session(conn, conference, room, s).await?;
     }
     for b in &new.breaks {
         sqlx::query(

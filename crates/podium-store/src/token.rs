@@ -1,4 +1,5 @@
-//! Per-conference API tokens (stored as hashes) and saving one talk, for the REST API.
+//! Per-conference API tokens (stored as hashes), and saving one talk or one grid session, for
+//! the REST API.
 
 use std::collections::HashMap;
 
@@ -7,7 +8,9 @@ use sqlx::{AnyPool, Row};
 
 use crate::StoreError;
 use crate::feed::{doc, record};
-use crate::program::{insert_speaker, insert_talk, insert_track, resolve, set_talk_speakers};
+use crate::program::{
+    insert_session, insert_speaker, insert_talk, insert_track, resolve, set_talk_speakers,
+};
 
 /// An API token as listed to organizers (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,4 +213,47 @@ async fn id_by_name(
         .bind(name)
         .fetch_optional(&mut *conn)
         .await?)
+}
+
+/// Adds one session (cut into slots) to the grid in `room`. Refused with a conflict when it
+/// overlaps another session of the room.
+pub(crate) async fn add_session(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    room: RoomId,
+    session: &NewSession,
+) -> Result<SessionId, StoreError> {
+    let c = conference.0;
+    let mut tx = pool.begin().await?;
+    // The conference row first: concurrent additions to one grid queue here, so the overlap
+    // check below cannot race.
+    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
+        .bind(c)
+        .execute(&mut *tx)
+        .await?;
+    let in_conference: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM rooms WHERE id = $1 AND conference_id = $2")
+            .bind(room.0)
+            .bind(c)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if in_conference.is_none() {
+        return Err(StoreError::NotFound("room"));
+    }
+    let overlapping: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM grid_sessions WHERE room_id = $1 AND starts_at < $2 AND ends_at > $3 LIMIT 1",
+    )
+    .bind(room.0)
+    .bind(session.ends_at.as_second())
+    .bind(session.starts_at.as_second())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if overlapping.is_some() {
+        return Err(StoreError::Conflict {
+            constraint: "grid_sessions_no_overlap".into(),
+        });
+    }
+    let id = insert_session(&mut tx, c, room.0, session).await?;
+    tx.commit().await?;
+    Ok(SessionId(id))
 }

@@ -50,6 +50,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(read::list_speakers))
         .routes(routes!(read::list_rooms, write::create_room))
         .routes(routes!(read::list_tracks))
+        .routes(routes!(read::list_sessions, write::create_session))
         .routes(routes!(read::list_versions))
         .routes(routes!(write::place_talk))
         .routes(routes!(write::start_run, write::get_run))

@@ -121,6 +121,37 @@ pub(crate) struct TrackOut {
     description: String,
 }
 
+/// A session of the day grid: one room between two breaks, cut into slots.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SessionOut {
+    id: i64,
+    room_id: i64,
+    label: String,
+    /// RFC 3339 with the conference's UTC offset.
+    starts_at: String,
+    /// RFC 3339 with the conference's UTC offset.
+    ends_at: String,
+    /// Where talks can start: each slot's start.
+    slot_starts: Vec<String>,
+}
+
+pub(crate) fn session_out(p: &Program, s: &podium_domain::Session) -> SessionOut {
+    let zone = time::zone(&p.conference.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    SessionOut {
+        id: s.id.0,
+        room_id: s.room_id.0,
+        label: s.label.clone(),
+        starts_at: rfc3339(s.starts_at, &zone),
+        ends_at: rfc3339(s.ends_at, &zone),
+        slot_starts: p
+            .slots
+            .iter()
+            .filter(|slot| slot.session_id == s.id)
+            .map(|slot| rfc3339(slot.starts_at, &zone))
+            .collect(),
+    }
+}
+
 /// A released schedule version.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct VersionOut {
@@ -423,6 +454,22 @@ pub(crate) async fn list_tracks(
                 description: t.description.clone(),
             })
             .collect(),
+    ))
+}
+
+/// The day grid: sessions and their slots, by start.
+#[utoipa::path(get, path = "/api/v1/conferences/{slug}/sessions", tag = "read",
+    params(("slug" = String, Path, description = "The conference's URL segment")),
+    responses((status = 200, body = Vec<SessionOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn list_sessions(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<Vec<SessionOut>>, ApiError> {
+    let p = program(&state, &slug).await?;
+    let mut sessions: Vec<&podium_domain::Session> = p.sessions.iter().collect();
+    sessions.sort_by_key(|s| (s.starts_at, s.room_id));
+    Ok(Json(
+        sessions.into_iter().map(|s| session_out(&p, s)).collect(),
     ))
 }
 

@@ -9,14 +9,15 @@ use axum::http::request::Parts;
 use podium_app::account::api_token_hash;
 use podium_app::schedule;
 use podium_domain::{
-    Conference, Level, NewConference, NewProgram, NewRoom, NewTalk, Role, TalkId, TalkKind,
+    Conference, Level, NewConference, NewProgram, NewRoom, NewSession, NewTalk, Role, RoomId,
+    TalkId, TalkKind,
 };
 use podium_scheduler as engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::problem::{ApiError, ApiJson, ApiPath, Problem};
-use super::read::{RoomOut, TalkOut, VersionOut, talk_out};
+use super::read::{RoomOut, SessionOut, TalkOut, VersionOut, session_out, talk_out};
 use crate::AppState;
 use crate::organizer::{RunStatus, accept_run, launch, run_status};
 
@@ -432,6 +433,82 @@ pub(crate) async fn create_room(
         .find(|r| r.name == name)
         .ok_or_else(|| ApiError::not_found("room"))?;
     Ok((StatusCode::CREATED, Json(RoomOut::from(room))))
+}
+
+/// A session to add to the day grid.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SessionIn {
+    room_id: i64,
+    /// Shown in the grid ("Morning").
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    label: String,
+    /// RFC 3339 with an offset.
+    #[schema(format = DateTime)]
+    starts_at: String,
+    /// RFC 3339 with an offset; a whole number of slots after the start, at most a day.
+    #[schema(format = DateTime)]
+    ends_at: String,
+    /// Minutes per slot, 1 to 1440.
+    #[schema(minimum = 1, maximum = 1440)]
+    slot_minutes: i64,
+}
+
+fn instant(name: &str, text: &str) -> Result<jiff::Timestamp, ApiError> {
+    text.parse().map_err(|_| {
+        ApiError::invalid(format!(
+            "{name} must be an RFC 3339 time with an offset, such as 2027-09-24T09:30:00+05:30"
+        ))
+    })
+}
+
+/// Adds a session (one room between two breaks) to the day grid, cut into slots of
+/// `slot_minutes`. Refused with `conflict` when it overlaps another session of the room.
+#[utoipa::path(post, path = "/api/v1/conferences/{slug}/sessions", tag = "write",
+    params(("slug" = String, Path, description = "The conference's URL segment")),
+    request_body = SessionIn, security(("token" = [])),
+    responses((status = 201, body = SessionOut), (status = 400, body = Problem, content_type = PROBLEM),
+        (status = 401, body = Problem, content_type = PROBLEM), (status = 403, body = Problem, content_type = PROBLEM),
+        (status = 404, body = Problem, content_type = PROBLEM), (status = 409, body = Problem, content_type = PROBLEM),
+        (status = 415, body = Problem, content_type = PROBLEM), (status = 422, body = Problem, content_type = PROBLEM)))]
+pub(crate) async fn create_session(
+    State(state): State<AppState>,
+    who: TokenOrganizer,
+    ApiJson(input): ApiJson<SessionIn>,
+) -> Result<(StatusCode, Json<SessionOut>), ApiError> {
+    if input.label.chars().count() > 100 {
+        return Err(ApiError::invalid("label must be at most 100 characters"));
+    }
+    let session = NewSession {
+        room: String::new(),
+        label: input.label.trim().to_owned(),
+        starts_at: instant("starts_at", &input.starts_at)?,
+        ends_at: instant("ends_at", &input.ends_at)?,
+        slot_minutes: input.slot_minutes,
+    };
+    let id = match state
+        .store
+        .add_session(who.conference.id, RoomId(input.room_id), &session)
+        .await
+    {
+        Ok(id) => id,
+        Err(podium_store::StoreError::Conflict { .. }) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "the room already has a session at that time",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let program = state.store.program(who.conference.id).await?;
+    let stored = program
+        .sessions
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    Ok((StatusCode::CREATED, Json(session_out(&program, stored))))
 }
 
 /// Where to put a talk in the work-in-progress version.

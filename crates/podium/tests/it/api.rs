@@ -260,6 +260,64 @@ on_both_backends!(organizers_write_with_a_token_of_their_conference, |app| {
     .await;
     assert_eq!((status, problem["code"].as_str()), (409, Some("conflict")));
 
+    // A session for the new room: cut into slots, no overlaps, whole slots only.
+    let sessions = format!("/api/v1/conferences/{SLUG}/sessions");
+    let annex = room["id"].as_i64().unwrap();
+    let session = |from: &str, to: &str, slot: i64| json!({"room_id": annex, "label": "Extra", "starts_at": from, "ends_at": to, "slot_minutes": slot});
+    let (status, made, _) = call(
+        &app,
+        "POST",
+        &sessions,
+        Some(&token),
+        Some(session(
+            "2027-09-24T18:00:00+05:30",
+            "2027-09-24T19:00:00+05:30",
+            30,
+        )),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(
+        made["slot_starts"],
+        json!(["2027-09-24T18:00:00+05:30", "2027-09-24T18:30:00+05:30"])
+    );
+    let (status, problem, _) = call(
+        &app,
+        "POST",
+        &sessions,
+        Some(&token),
+        Some(session(
+            "2027-09-24T18:30:00+05:30",
+            "2027-09-24T19:30:00+05:30",
+            30,
+        )),
+    )
+    .await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("conflict")));
+    let (status, _, _) = call(
+        &app,
+        "POST",
+        &sessions,
+        Some(&token),
+        Some(session(
+            "2027-09-25T18:00:00+05:30",
+            "2027-09-25T19:00:00+05:30",
+            25,
+        )),
+    )
+    .await;
+    assert_eq!(
+        status, 422,
+        "an hour is not a whole number of 25-minute slots"
+    );
+    let (_, grid, _) = call(&app, "GET", &sessions, None, None).await;
+    assert!(
+        grid.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["room_id"] == annex)
+    );
+
     // Put the new talk where a talk at least as long starts (the two swap; the other one
     // becomes unplaced), then release.
     let (_, wip) = app.store.wip(id).await.unwrap();
