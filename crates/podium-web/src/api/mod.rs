@@ -109,6 +109,9 @@ async fn openapi_json() -> Response {
 struct Operation {
     method: String,
     path: String,
+    /// Plain text, for the index.
+    summary_text: String,
+    /// Sanitized HTML from the doc comment's Markdown.
     summary: String,
     description: String,
     token: bool,
@@ -154,8 +157,9 @@ async fn docs(State(state): State<AppState>) -> Result<Response, AppError> {
                 operations.push(Operation {
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    summary: text(&op["summary"]),
-                    description: text(&op["description"]),
+                    summary_text: text(&op["summary"]).replace('`', ""),
+                    summary: crate::render::markdown(&text(&op["summary"])),
+                    description: crate::render::markdown(&text(&op["description"])),
                     token: op.get("security").is_some(),
                     params,
                     body,
