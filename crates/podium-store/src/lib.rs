@@ -112,6 +112,9 @@ pub trait Store: Send + Sync {
     /// transaction: all or nothing. The program is validated first.
     async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
 
+    /// The conference's revision: it moves with every change to its public program.
+    async fn conference_revision(&self, conference: ConferenceId) -> Result<i64, StoreError>;
+
     /// The changes feed: rows after `since` (at most `limit`, oldest first) and the
     /// conference's last seq.
     async fn changes_since(
@@ -330,6 +333,14 @@ impl Store for SqlStore {
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
         new.validate()?;
         program::create(&self.pool, new).await
+    }
+
+    async fn conference_revision(&self, conference: ConferenceId) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT revision FROM conferences WHERE id = $1")
+            .bind(conference.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("conference"))
     }
 
     async fn changes_since(

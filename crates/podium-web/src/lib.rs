@@ -64,6 +64,7 @@ pub struct AppState {
     limiter: Arc<RateLimiter>,
     runs: Arc<organizer::Runs>,
     exports: Arc<public::export::ExportCache>,
+    live: Arc<public::live::Hub>,
 }
 
 impl AppState {
@@ -79,6 +80,7 @@ impl AppState {
             templates: Arc::new(templates::environment()),
             runs: Arc::default(),
             exports: Arc::default(),
+            live: Arc::default(),
         }
     }
 }

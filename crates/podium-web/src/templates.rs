@@ -34,6 +34,7 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             include_str!("../templates/organizer_talk.html"),
         ),
         ("api_docs.html", include_str!("../templates/api_docs.html")),
+        ("live.html", include_str!("../templates/live.html")),
         (
             "organizer_api.html",
             include_str!("../templates/organizer_api.html"),

@@ -3,6 +3,7 @@
 
 mod account;
 pub(crate) mod export;
+pub(crate) mod live;
 mod view;
 
 pub(crate) use view::Views;
@@ -81,6 +82,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/talks/{id}/unwant", post(unwant_talk))
         .route("/{slug}/speakers/{id}", get(show_speaker))
         .merge(account::routes())
+        .merge(live::routes())
 }
 
 /// The 404 page for every unknown address.
