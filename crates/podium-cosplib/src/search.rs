@@ -245,8 +245,11 @@ struct State<'a> {
     inst: &'a Instance,
     w: W,
     rooms: usize,
-    /// `[session * rooms + room]`: the block's track.
+    /// `[session * rooms + room]`: the block's track. Change it only through `set_track`.
     track: Vec<Option<usize>>,
+    /// `[track]`: its blocks' cells in ascending order (session-major, then room: the
+    /// checker's scan order).
+    cells_of: Vec<Vec<usize>>,
     /// `[cell]`: submissions in slot order, packed from slot 0.
     subs: Vec<Vec<usize>>,
     /// `[cell]`: slots used.
@@ -277,6 +280,7 @@ impl<'a> State<'a> {
                 w,
                 rooms,
                 track: vec![None; cells],
+                cells_of: vec![Vec::new(); inst.tracks.len()],
                 subs: vec![Vec::new(); cells],
                 used: vec![0; cells],
                 cell_of: vec![usize::MAX; inst.submissions.len()],
@@ -370,7 +374,7 @@ impl<'a> State<'a> {
                     unplaced += left.len();
                     break;
                 };
-                self.track[cell] = Some(t);
+                self.set_track(cell, Some(t));
                 let mut rest = Vec::new();
                 for x in left {
                     let req = inst.submissions[x].required_slots;
@@ -415,7 +419,7 @@ impl<'a> State<'a> {
         let Some(cell) = cell else {
             return false;
         };
-        self.track[cell] = Some(t);
+        self.set_track(cell, Some(t));
         self.subs[cell].push(x);
         self.used[cell] += req;
         self.cell_of[x] = cell;
@@ -527,45 +531,33 @@ impl<'a> State<'a> {
     fn score_track(&self, t: usize) -> i64 {
         let inst = self.inst;
         let w = &self.w;
-        let mut rooms_used = 0u128;
-        let mut extra_rooms = 0i64;
+        let mut rooms_seen: Vec<usize> = Vec::new();
         let mut first_session = usize::MAX;
         let mut last_session = 0;
         let mut sessions = 0;
         let mut position = 0i64;
         let mut misplaced = 0i64;
-        for s in 0..inst.sessions.len() {
-            let mut here = false;
-            for r in 0..self.rooms {
-                let cell = s * self.rooms + r;
-                if self.track[cell] != Some(t) {
-                    continue;
-                }
-                here = true;
-                if r < 128 {
-                    if rooms_used & (1 << r) == 0 {
-                        rooms_used |= 1 << r;
-                        extra_rooms += 1;
-                    }
-                } else {
-                    extra_rooms += 1;
-                }
-                for &x in &self.subs[cell] {
-                    position += 1;
-                    let order = inst.submissions[x].order;
-                    if order != Some(0) && order != Some(position) {
-                        misplaced += 1;
-                    }
-                }
+        for &cell in &self.cells_of[t] {
+            let (s, r) = (cell / self.rooms, cell % self.rooms);
+            if !rooms_seen.contains(&r) {
+                rooms_seen.push(r);
             }
-            if here {
+            if sessions == 0 || s != last_session {
                 first_session = first_session.min(s);
                 last_session = s;
                 sessions += 1;
             }
+            for &x in &self.subs[cell] {
+                position += 1;
+                let order = inst.submissions[x].order;
+                if order != Some(0) && order != Some(position) {
+                    misplaced += 1;
+                }
+            }
         }
+        let extra_rooms = rooms_seen.len().saturating_sub(1) as i64;
         let gaps = sessions > 1 && last_session - first_session + 1 != sessions;
-        w.rooms * (extra_rooms - 1).max(0) + w.cons * i64::from(gaps) + w.ord * misplaced
+        w.rooms * extra_rooms + w.cons * i64::from(gaps) + w.ord * misplaced
     }
 
     /// Applies one random move; returns how to undo it, or `None` if the drawn move was not
@@ -580,8 +572,7 @@ impl<'a> State<'a> {
                 let t = self.inst.submissions[x].track;
                 let from = self.cell_of[x];
                 let to = if rng.below(2) == 0 {
-                    let own: Vec<usize> =
-                        (0..n_cells).filter(|&c| self.track[c] == Some(t)).collect();
+                    let own = &self.cells_of[t];
                     own[rng.below(own.len())]
                 } else {
                     rng.below(n_cells)
@@ -654,7 +645,7 @@ impl<'a> State<'a> {
                 let t = rng.below(self.inst.tracks.len());
                 let room = rng.below(self.rooms);
                 let mut pairs: Vec<(usize, usize)> = Vec::new();
-                for c in (0..n_cells).filter(|&c| self.track[c] == Some(t)) {
+                for &c in &self.cells_of[t] {
                     let target = c - c % self.rooms + room;
                     if self.track[target] != Some(t) && !pairs.iter().any(|&(_, b)| b == target) {
                         pairs.push((c, target));
@@ -710,7 +701,7 @@ impl<'a> State<'a> {
                     }
                     self.used[b] += self.used[a];
                     self.used[a] = 0;
-                    self.track[a] = None;
+                    self.set_track(a, None);
                     self.subs[b].extend(moved);
                     self.finish(&mut undo);
                     Some(undo)
@@ -730,7 +721,7 @@ impl<'a> State<'a> {
                     }
                     self.used[a] -= need;
                     self.used[b] = need;
-                    self.track[b] = Some(t);
+                    self.set_track(b, Some(t));
                     self.subs[b] = moved;
                     self.finish(&mut undo);
                     Some(undo)
@@ -794,7 +785,7 @@ impl<'a> State<'a> {
             for &x in &subs {
                 self.cell_of[x] = c;
             }
-            self.track[c] = track;
+            self.set_track(c, track);
             self.subs[c] = subs;
             self.used[c] = used;
         }
@@ -807,8 +798,28 @@ impl<'a> State<'a> {
         self.total = undo.old_total;
     }
 
+    fn set_track(&mut self, cell: usize, track: Option<usize>) {
+        let old = self.track[cell];
+        if old == track {
+            return;
+        }
+        if let Some(t) = old
+            && let Ok(i) = self.cells_of[t].binary_search(&cell)
+        {
+            self.cells_of[t].remove(i);
+        }
+        if let Some(t) = track
+            && let Err(i) = self.cells_of[t].binary_search(&cell)
+        {
+            self.cells_of[t].insert(i, cell);
+        }
+        self.track[cell] = track;
+    }
+
     fn swap_cells(&mut self, a: usize, b: usize) {
-        self.track.swap(a, b);
+        let (ta, tb) = (self.track[a], self.track[b]);
+        self.set_track(a, tb);
+        self.set_track(b, ta);
         self.subs.swap(a, b);
         self.used.swap(a, b);
         for c in [a, b] {
@@ -824,14 +835,14 @@ impl<'a> State<'a> {
         self.subs[c].retain(|&z| z != x);
         self.used[c] -= self.inst.submissions[x].required_slots;
         if self.subs[c].is_empty() {
-            self.track[c] = None;
+            self.set_track(c, None);
         }
     }
 
     fn insert(&mut self, x: usize, cell: usize, pos: usize) {
         self.subs[cell].insert(pos, x);
         self.used[cell] += self.inst.submissions[x].required_slots;
-        self.track[cell] = Some(self.inst.submissions[x].track);
+        self.set_track(cell, Some(self.inst.submissions[x].track));
         self.cell_of[x] = cell;
     }
 
