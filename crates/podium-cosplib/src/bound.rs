@@ -1,7 +1,7 @@
 //! A proven lower bound on the checker's objective, from relaxations that drop all interaction
 //! between tracks: every submission pays at least its cheapest (session, room) per-slot
-//! penalties, every track at least its cheapest blocks, and clashing wanted orders cost at
-//! least their surplus. Pure and fast (linear in the penalty tables).
+//! penalties, every track at least its cheapest blocks (with the rooms and parallel blocks
+//! their number forces), and clashing wanted orders cost at least their surplus. Pure and fast.
 
 use crate::instance::Instance;
 
@@ -10,8 +10,8 @@ use crate::instance::Instance;
 /// Valid because the terms bounded here are disjoint parts of the objective and each is
 /// bounded by its own minimum: per-slot submission penalties (time zone, session, room),
 /// per-block track penalties (track–session, track–room, session–room; a track needs at
-/// least `ceil(slots / largest session)` blocks), extra rooms and parallel blocks forced when
-/// a track needs more blocks than there are sessions, and order mismatches forced by the wanted
+/// least `ceil(slots / largest session)` blocks) together with the extra rooms and parallel
+/// blocks that many blocks force (see `track_blocks_bound`), and order mismatches forced by the wanted
 /// orders themselves (two submissions wanting the same position, or a position beyond the
 /// track's size, or a blank order, which never matches).
 pub fn lower_bound(instance: &Instance) -> i64 {
@@ -51,22 +51,7 @@ pub fn lower_bound(instance: &Instance) -> i64 {
         } else {
             slots.div_ceil(largest)
         };
-        let cheapest = (0..sessions)
-            .flat_map(|s| (0..rooms).map(move |r| (s, r)))
-            .map(|(s, r)| {
-                w_ts * instance.track_session[t][s]
-                    + w_tr * instance.track_room[t][r]
-                    + w_sr * instance.session_room[s][r]
-            })
-            .min()
-            .unwrap_or(0);
-        bound += blocks as i64 * cheapest;
-        // A room holds at most one block per session: more blocks than sessions need more
-        // rooms, and that many blocks run in parallel with another block of the track.
-        if sessions > 0 && blocks > sessions {
-            bound += w_rooms * (blocks.div_ceil(sessions) as i64 - 1);
-            bound += w_par * (blocks - sessions) as i64;
-        }
+        bound += track_blocks_bound(instance, t, blocks, [w_ts, w_tr, w_sr, w_rooms, w_par]);
         let mut wanted: Vec<Option<i64>> = track
             .submissions
             .iter()
@@ -87,4 +72,46 @@ pub fn lower_bound(instance: &Instance) -> i64 {
         bound += w_ord * forced;
     }
     bound
+}
+
+/// The cheapest way for track `t` to hold `blocks` blocks, counting only its own block
+/// penalties, extra rooms and parallel blocks. With at most `m` blocks in any session the track
+/// needs at least `m` rooms, and every block after a session's first runs in parallel; so for
+/// each `m` take the `blocks` cheapest of: per session, its cheapest block cost once, then up
+/// to `m - 1` more at that cost plus the parallel weight. The minimum over `m` bounds every
+/// schedule, and more blocks only cost more (penalties are non-negative in CoSPLib).
+fn track_blocks_bound(instance: &Instance, t: usize, blocks: usize, w: [i64; 5]) -> i64 {
+    let [w_ts, w_tr, w_sr, w_rooms, w_par] = w;
+    let (sessions, rooms) = (instance.sessions.len(), instance.rooms.len());
+    if blocks == 0 || sessions == 0 || rooms == 0 {
+        return 0;
+    }
+    let cheapest: Vec<i64> = (0..sessions)
+        .map(|s| {
+            (0..rooms)
+                .map(|r| {
+                    w_ts * instance.track_session[t][s]
+                        + w_tr * instance.track_room[t][r]
+                        + w_sr * instance.session_room[s][r]
+                })
+                .min()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut best = i64::MAX;
+    for m in blocks.div_ceil(sessions).max(1)..=blocks.min(rooms) {
+        let mut costs: Vec<i64> = cheapest
+            .iter()
+            .flat_map(|&c| std::iter::once(c).chain(std::iter::repeat_n(c + w_par, m - 1)))
+            .collect();
+        costs.sort_unstable();
+        let cost = w_rooms * (m as i64 - 1) + costs.iter().take(blocks).sum::<i64>();
+        best = best.min(cost);
+    }
+    if best == i64::MAX {
+        // More blocks than cells: the capacity check rejects such instances; bound nothing.
+        0
+    } else {
+        best
+    }
 }

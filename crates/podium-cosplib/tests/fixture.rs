@@ -314,6 +314,33 @@ fn parallel_blocks_of_one_track_and_same_slot_orders_are_penalised() {
 }
 
 #[test]
+fn lower_bound_counts_the_rooms_and_parallel_blocks_a_big_track_forces() {
+    // Track A grows to four 2-slot submissions: four blocks in three sessions, so some
+    // session holds two (one parallel block) and A uses two rooms (one extra room).
+    let mut sheets = fixture_sheets();
+    sheets[1].rows[1][2] = Cell::Int(2);
+    sheets[1].rows[2][2] = Cell::Int(2);
+    for name in ["a3", "a4"] {
+        let row = submission(name, "A", 2, 0, "GMT+0", "Al", "", [0, 0, 0], [0, 0]);
+        sheets[1].rows.push(row);
+    }
+    let instance =
+        Instance::from_bytes(&workbook(&sheets).expect("builds"), "big A").expect("reads");
+    // b1's 2 (as before) + one extra room + one parallel block.
+    assert_eq!(lower_bound(&instance), 4);
+    let options = SolveOptions {
+        seed: 1,
+        time_limit: None,
+        max_iterations: Some(50_000),
+        threads: 1,
+    };
+    let result = solve(&instance, &options);
+    assert!(result.feasible);
+    assert_eq!(result.model_objective, result.objective);
+    assert!(result.objective >= 4);
+}
+
+#[test]
 fn a_missing_multi_slot_submission_costs_the_checker_constant_alone() {
     let instance = fixture();
     let evaluation = evaluate(&instance, &Solution::empty(&instance));

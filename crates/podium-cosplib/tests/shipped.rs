@@ -63,6 +63,11 @@ fn shipped_solutions_score_as_the_checker() {
                 term.value
             );
         }
+        // The bound must hold for every complete, valid schedule, the authors' included.
+        assert!(
+            podium_cosplib::lower_bound(&instance) <= evaluation.total,
+            "{model} {name}"
+        );
         if evaluation.total != expected {
             mismatches.push((model, name, evaluation.total, expected));
         }
