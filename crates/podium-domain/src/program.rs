@@ -324,6 +324,17 @@ pub struct Program {
     pub version: Option<ScheduleVersion>,
     /// Placements of that version, in time order.
     pub placements: Vec<Placement>,
+    /// Attendees' public kudos that organizers approved, oldest first.
+    pub kudos: Vec<Kudos>,
+}
+
+/// Public kudos for a talk, approved by an organizer. Anonymous.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kudos {
+    /// The talk.
+    pub talk_id: TalkId,
+    /// What the attendee wrote (plain text).
+    pub text: String,
 }
 
 impl Program {

@@ -7,6 +7,7 @@
 
 mod backend;
 mod feed;
+mod feedback;
 mod interest;
 mod merge;
 mod program;
@@ -21,11 +22,12 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use podium_domain::{
     Conference, ConferenceId, NewProgram, NewSession, NewTalk, Placement, Program, ProgramError,
-    Role, RoomId, ScheduleVersion, SessionId, TalkId, UserId, VersionId,
+    Role, RoomId, ScheduleVersion, SessionId, SpeakerId, TalkId, UserId, VersionId,
 };
 
 pub use backend::{Backend, redact_url};
 pub use feed::{ChangeRow, doc};
+pub use feedback::{Feedback, KudosState, NewFeedback};
 pub use merge::ImportReport;
 pub use session::{Credentials, Login, NewLogin};
 pub use token::ApiToken;
@@ -111,6 +113,39 @@ pub trait Store: Send + Sync {
     /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
     /// transaction: all or nothing. The program is validated first.
     async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
+
+    /// Saves (or replaces) one attendee's feedback on a talk.
+    async fn save_feedback(&self, feedback: &NewFeedback) -> Result<(), StoreError>;
+
+    /// Every feedback of the conference, by talk, newest first.
+    async fn feedback_of(&self, conference: ConferenceId) -> Result<Vec<Feedback>, StoreError>;
+
+    /// One attendee's feedback on a talk.
+    async fn my_feedback(&self, talk: TalkId, user: UserId)
+    -> Result<Option<Feedback>, StoreError>;
+
+    /// Approves or hides the public kudos of one feedback of the conference.
+    async fn moderate_kudos(
+        &self,
+        conference: ConferenceId,
+        feedback: i64,
+        state: KudosState,
+    ) -> Result<(), StoreError>;
+
+    /// Links a speaker of the conference to a user account.
+    async fn link_speaker(
+        &self,
+        conference: ConferenceId,
+        speaker: SpeakerId,
+        user: UserId,
+    ) -> Result<(), StoreError>;
+
+    /// The conference's speakers linked to `user`.
+    async fn speakers_of(
+        &self,
+        conference: ConferenceId,
+        user: UserId,
+    ) -> Result<Vec<SpeakerId>, StoreError>;
 
     /// The conference's revision: it moves with every change to its public program.
     async fn conference_revision(&self, conference: ConferenceId) -> Result<i64, StoreError>;
@@ -333,6 +368,48 @@ impl Store for SqlStore {
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
         new.validate()?;
         program::create(&self.pool, new).await
+    }
+
+    async fn save_feedback(&self, feedback: &NewFeedback) -> Result<(), StoreError> {
+        feedback::save(&self.pool, feedback).await
+    }
+
+    async fn feedback_of(&self, conference: ConferenceId) -> Result<Vec<Feedback>, StoreError> {
+        feedback::of_conference(&self.pool, conference).await
+    }
+
+    async fn my_feedback(
+        &self,
+        talk: TalkId,
+        user: UserId,
+    ) -> Result<Option<Feedback>, StoreError> {
+        feedback::mine(&self.pool, talk, user).await
+    }
+
+    async fn moderate_kudos(
+        &self,
+        conference: ConferenceId,
+        feedback: i64,
+        state: KudosState,
+    ) -> Result<(), StoreError> {
+        feedback::moderate(&self.pool, conference, feedback, state).await
+    }
+
+    async fn link_speaker(
+        &self,
+        conference: ConferenceId,
+        speaker: SpeakerId,
+        user: UserId,
+    ) -> Result<(), StoreError> {
+        feedback::link_speaker(&self.pool, conference, speaker, user).await
+    }
+
+    async fn speakers_of(
+        &self,
+        conference: ConferenceId,
+        user: UserId,
+    ) -> Result<Vec<SpeakerId>, StoreError> {
+        feedback::speakers_of(&self.pool, conference, user).await
     }
 
     async fn conference_revision(&self, conference: ConferenceId) -> Result<i64, StoreError> {

@@ -289,6 +289,21 @@ pub(crate) async fn load(
     let (mut tracks, mut speakers) = (tracks, speakers);
     tracks.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     speakers.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let kudos = sqlx::query(
+        "SELECT f.talk_id, f.kudos FROM feedback f JOIN talks t ON t.id = f.talk_id \
+         WHERE t.conference_id = $1 AND f.kudos_state = 'approved' ORDER BY f.updated_at, f.id",
+    )
+    .bind(c)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Kudos {
+            talk_id: TalkId(r.try_get("talk_id")?),
+            text: r.try_get("kudos")?,
+        })
+    })
+    .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Program {
         conference,
         rooms,
@@ -300,6 +315,7 @@ pub(crate) async fn load(
         breaks,
         version,
         placements,
+        kudos,
     })
 }
 

@@ -35,6 +35,16 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
         ),
         ("api_docs.html", include_str!("../templates/api_docs.html")),
         ("live.html", include_str!("../templates/live.html")),
+        ("feedback.html", include_str!("../templates/feedback.html")),
+        ("_kudos.html", include_str!("../templates/_kudos.html")),
+        (
+            "speaker_feedback.html",
+            include_str!("../templates/speaker_feedback.html"),
+        ),
+        (
+            "organizer_feedback.html",
+            include_str!("../templates/organizer_feedback.html"),
+        ),
         (
             "organizer_api.html",
             include_str!("../templates/organizer_api.html"),

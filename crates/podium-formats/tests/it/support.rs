@@ -339,6 +339,7 @@ pub fn program() -> Program {
             place(4, 3, berlin("2027-03-28", "01:30")),
             place(3, 1, berlin("2027-03-28", "10:00")),
         ],
+        kudos: vec![],
     }
 }
 
@@ -447,6 +448,7 @@ pub fn to_program(p: &NewProgram) -> Program {
                 pinned: false,
             })
             .collect(),
+        kudos: vec![],
     }
 }
 

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::session_token;
 
+mod feedback;
 mod import;
 mod tokens;
 use crate::public::{Views, render, ser};
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/organizer/schedule/talks/{id}/pin", post(pin_talk))
         .merge(import::routes())
         .merge(tokens::routes())
+        .merge(feedback::routes())
 }
 
 /// Best result so far of a running job.

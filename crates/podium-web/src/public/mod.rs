@@ -3,6 +3,7 @@
 
 mod account;
 pub(crate) mod export;
+pub(crate) mod feedback;
 pub(crate) mod live;
 mod view;
 
@@ -83,6 +84,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/speakers/{id}", get(show_speaker))
         .merge(account::routes())
         .merge(live::routes())
+        .merge(feedback::routes())
 }
 
 /// The 404 page for every unknown address.
@@ -489,6 +491,8 @@ async fn show_talk(
         slides_url => web(&talk.slides_url),
         slides_label => talk.slides_url.as_deref().map(render::link_label),
         slides_embed => ser(talk.slides_url.as_deref().and_then(render::slides_embed)),
+        kudos => p.kudos.iter().filter(|k| k.talk_id == talk.id).map(|k| k.text.clone()).collect::<Vec<_>>(),
+        feedback_url => placement.map(|_| format!("{}/feedback", v.talk_url(talk))),
     };
     let key = format!("page/{slug}/talk/{}/{}", talk.id, q.wanted.is_some());
     export::cached(&state, key, &p, &headers, || {

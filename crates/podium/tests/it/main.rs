@@ -34,6 +34,7 @@ mod api;
 mod browser;
 mod cli;
 mod exports;
+mod feedback;
 mod live;
 mod organizer;
 mod public_site;
