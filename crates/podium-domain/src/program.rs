@@ -326,6 +326,72 @@ pub struct Program {
     pub placements: Vec<Placement>,
     /// Attendees' public kudos that organizers approved, oldest first.
     pub kudos: Vec<Kudos>,
+    /// Sponsors in the order organizers gave.
+    pub sponsors: Vec<Sponsor>,
+}
+
+/// A sponsor of the conference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sponsor {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its level ("Platinum"); empty for none.
+    pub level: String,
+    /// Its web site (http or https).
+    pub url: String,
+    /// Its logo (an http or https image), if given.
+    pub logo_url: Option<String>,
+    /// One line about it.
+    pub blurb: String,
+}
+
+/// A sponsor to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSponsor {
+    /// Its name, not blank, at most 100 characters.
+    pub name: String,
+    /// Its level, at most 50 characters; empty for none.
+    pub level: String,
+    /// Its web site: an absolute http(s) URL.
+    pub url: String,
+    /// Its logo: an absolute http(s) URL, if any.
+    pub logo_url: Option<String>,
+    /// One line, at most 200 characters.
+    pub blurb: String,
+}
+
+fn web_url(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://"))
+        && text.len() > "https://".len()
+        && !text.chars().any(char::is_whitespace)
+}
+
+impl NewSponsor {
+    /// Checks every field; the message names the field.
+    pub fn validate(&self) -> Result<(), ProgramError> {
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            return Err(invalid("name: 1 to 100 characters"));
+        }
+        if self.level.chars().count() > 50 {
+            return Err(invalid("level: at most 50 characters"));
+        }
+        if !web_url(&self.url) {
+            return Err(invalid(
+                "web site: an address starting with https:// or http://",
+            ));
+        }
+        if self.logo_url.as_deref().is_some_and(|u| !web_url(u)) {
+            return Err(invalid(
+                "logo: an address starting with https:// or http://",
+            ));
+        }
+        if self.blurb.chars().count() > 200 {
+            return Err(invalid("line about the sponsor: at most 200 characters"));
+        }
+        Ok(())
+    }
 }
 
 /// Public kudos for a talk, approved by an organizer. Anonymous.

@@ -21,8 +21,8 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use podium_domain::{
-    Conference, ConferenceId, NewProgram, NewSession, NewTalk, Placement, Program, ProgramError,
-    Role, RoomId, ScheduleVersion, SessionId, SpeakerId, TalkId, UserId, VersionId,
+    Conference, ConferenceId, NewProgram, NewSession, NewSponsor, NewTalk, Placement, Program,
+    ProgramError, Role, RoomId, ScheduleVersion, SessionId, SpeakerId, TalkId, UserId, VersionId,
 };
 
 pub use backend::{Backend, redact_url};
@@ -113,6 +113,16 @@ pub trait Store: Send + Sync {
     /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
     /// transaction: all or nothing. The program is validated first.
     async fn create_program(&self, program: &NewProgram) -> Result<ConferenceId, StoreError>;
+
+    /// Adds a sponsor at the end of the conference's list (validated first).
+    async fn add_sponsor(
+        &self,
+        conference: ConferenceId,
+        sponsor: &NewSponsor,
+    ) -> Result<i64, StoreError>;
+
+    /// Removes one of the conference's sponsors.
+    async fn remove_sponsor(&self, conference: ConferenceId, id: i64) -> Result<(), StoreError>;
 
     /// Saves (or replaces) one attendee's feedback on a talk.
     async fn save_feedback(&self, feedback: &NewFeedback) -> Result<(), StoreError>;
@@ -368,6 +378,19 @@ impl Store for SqlStore {
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
         new.validate()?;
         program::create(&self.pool, new).await
+    }
+
+    async fn add_sponsor(
+        &self,
+        conference: ConferenceId,
+        sponsor: &NewSponsor,
+    ) -> Result<i64, StoreError> {
+        sponsor.validate()?;
+        program::add_sponsor(&self.pool, conference, sponsor).await
+    }
+
+    async fn remove_sponsor(&self, conference: ConferenceId, id: i64) -> Result<(), StoreError> {
+        program::remove_sponsor(&self.pool, conference, id).await
     }
 
     async fn save_feedback(&self, feedback: &NewFeedback) -> Result<(), StoreError> {

@@ -304,6 +304,24 @@ pub(crate) async fn load(
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
+    let sponsors = sqlx::query(
+        "SELECT id, name, level, url, logo_url, blurb FROM sponsors WHERE conference_id = $1 ORDER BY position, id",
+    )
+    .bind(c)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Sponsor {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            level: r.try_get("level")?,
+            url: r.try_get("url")?,
+            logo_url: r.try_get("logo_url")?,
+            blurb: r.try_get("blurb")?,
+        })
+    })
+    .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Program {
         conference,
         rooms,
@@ -316,6 +334,7 @@ pub(crate) async fn load(
         version,
         placements,
         kudos,
+        sponsors,
     })
 }
 
@@ -601,5 +620,61 @@ pub(crate) async fn insert_grid(
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+/// Adds a sponsor at the end of the list; bumps the revision (pages show sponsors).
+pub(crate) async fn add_sponsor(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    s: &NewSponsor,
+) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
+        .bind(conference.0)
+        .execute(&mut *tx)
+        .await?;
+    let next: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(position) FROM sponsors WHERE conference_id = $1")
+            .bind(conference.0)
+            .fetch_one(&mut *tx)
+            .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sponsors (conference_id, name, level, url, logo_url, blurb, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(conference.0)
+    .bind(s.name.trim())
+    .bind(s.level.trim())
+    .bind(s.url.trim())
+    .bind(s.logo_url.as_deref().map(str::trim))
+    .bind(s.blurb.trim())
+    .bind(next.unwrap_or(0) + 1)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes one of the conference's sponsors; bumps the revision.
+pub(crate) async fn remove_sponsor(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    id: i64,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query("DELETE FROM sponsors WHERE id = $1 AND conference_id = $2")
+        .bind(id)
+        .bind(conference.0)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("sponsor"));
+    }
+    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
+        .bind(conference.0)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }

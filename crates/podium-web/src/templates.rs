@@ -38,6 +38,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
         ("feedback.html", include_str!("../templates/feedback.html")),
         ("_kudos.html", include_str!("../templates/_kudos.html")),
         (
+            "organizer_sponsors.html",
+            include_str!("../templates/organizer_sponsors.html"),
+        ),
+        (
             "speaker_feedback.html",
             include_str!("../templates/speaker_feedback.html"),
         ),

@@ -340,6 +340,7 @@ pub fn program() -> Program {
             place(3, 1, berlin("2027-03-28", "10:00")),
         ],
         kudos: vec![],
+        sponsors: vec![],
     }
 }
 
@@ -449,6 +450,7 @@ pub fn to_program(p: &NewProgram) -> Program {
             })
             .collect(),
         kudos: vec![],
+        sponsors: vec![],
     }
 }
 

@@ -23,6 +23,7 @@ use crate::auth::session_token;
 
 mod feedback;
 mod import;
+mod sponsors;
 mod tokens;
 use crate::public::{Views, render, ser};
 use crate::{AppError, AppState};
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(import::routes())
         .merge(tokens::routes())
         .merge(feedback::routes())
+        .merge(sponsors::routes())
 }
 
 /// Best result so far of a running job.

@@ -291,9 +291,22 @@ async fn show_conference(
                 days => ser(days),
                 rooms,
                 tracks => ser(track_links(&p)),
+                sponsors => ser(sponsor_levels(&p)),
             },
         )
     })
+}
+
+/// Sponsors grouped by level, levels in the order their first sponsor was given.
+fn sponsor_levels(p: &Program) -> Vec<(String, Vec<&podium_domain::Sponsor>)> {
+    let mut levels: Vec<(String, Vec<&podium_domain::Sponsor>)> = Vec::new();
+    for s in &p.sponsors {
+        match levels.iter_mut().find(|(level, _)| *level == s.level) {
+            Some((_, list)) => list.push(s),
+            None => levels.push((s.level.clone(), vec![s])),
+        }
+    }
+    levels
 }
 
 #[derive(Deserialize)]

@@ -40,4 +40,5 @@ mod organizer;
 mod public_site;
 mod reimport;
 mod schedule_cli;
+mod sponsors;
 mod store;
