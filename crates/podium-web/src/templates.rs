@@ -25,6 +25,7 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             include_str!("../templates/account_form.html"),
         ),
         ("account.html", include_str!("../templates/account.html")),
+        ("agenda.html", include_str!("../templates/agenda.html")),
         (
             "organizer_schedule.html",
             include_str!("../templates/organizer_schedule.html"),

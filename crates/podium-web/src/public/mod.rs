@@ -2,6 +2,7 @@
 //! talk and speaker pages, the 404 page and the stylesheet. Server-rendered; no JavaScript.
 
 mod account;
+mod agenda;
 pub(crate) mod export;
 pub(crate) mod feedback;
 pub(crate) mod live;
@@ -83,6 +84,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/{slug}/talks/{id}/unwant", post(unwant_talk))
         .route("/{slug}/speakers/{id}", get(show_speaker))
         .merge(account::routes())
+        .merge(agenda::routes())
         .merge(live::routes())
         .merge(feedback::routes())
 }
@@ -184,6 +186,7 @@ async fn offline_pages(
         format!("{base}/"),
         format!("{base}/schedule"),
         format!("{base}/changelog"),
+        format!("{base}/agenda"),
     ];
     pages.extend(
         p.conference

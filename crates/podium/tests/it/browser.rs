@@ -318,3 +318,294 @@ on_both_backends!(after_one_visit_the_conference_opens_offline, |app| {
     b.wait_for("offline — data from", 15).await;
     b.quit().await;
 });
+
+impl Browser {
+    /// Runs `script` (a function body) in the page and returns its value.
+    async fn eval(&self, script: &str) -> serde_json::Value {
+        self.driver()
+            .execute(script, Vec::new())
+            .await
+            .unwrap()
+            .json()
+            .clone()
+    }
+
+    /// Waits (up to `secs`) until `script` returns true in the page.
+    async fn wait_until(&self, what: &str, script: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.eval(script).await != serde_json::Value::Bool(true) {
+            if Instant::now() >= deadline {
+                self.screenshot("failure").await;
+                let source = self.driver().source().await.unwrap();
+                panic!("{what} did not happen within {secs} s; page: {source}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Creates an account with the sign-up form; the browser is then logged in on /account.
+    async fn sign_up(&self, base: &str, email: &str) {
+        let d = self.driver();
+        d.goto(format!("{base}/signup")).await.unwrap();
+        for (field, value) in [
+            ("name", "Star Gazer"),
+            ("email", email),
+            ("password", "stars all the way"),
+        ] {
+            d.find(By::Id(field))
+                .await
+                .unwrap()
+                .send_keys(value)
+                .await
+                .unwrap();
+        }
+        d.find(By::Css("form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.wait_for("Signed in as", 10).await;
+    }
+
+    /// Clicks the star form of the talk page that is open.
+    async fn star_this_talk(&self) {
+        self.driver()
+            .find(By::Css("form[data-star-form] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Switches DevTools network emulation: `offline` or back to normal.
+    async fn set_offline(&self, offline: bool) {
+        let cdp = self.driver().cdp();
+        cdp.send_raw("Network.enable", serde_json::json!({}))
+            .await
+            .unwrap();
+        cdp.send_raw(
+            "Network.emulateNetworkConditions",
+            serde_json::json!({
+                "offline": offline, "latency": 0,
+                "downloadThroughput": -1, "uploadThroughput": -1
+            }),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// The user's wants, waiting (up to 15 s) until they equal `expected`.
+async fn wants_become(
+    app: &podium_testkit::TestApp,
+    email: &str,
+    expected: &[podium_domain::TalkId],
+) {
+    let user = app.store.credentials(email).await.unwrap().user;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let mut wants = app.store.interests_of(user).await.unwrap();
+        wants.sort();
+        if wants == expected {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "wants are {wants:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+on_both_backends!(
+    stars_without_an_account_show_on_the_agenda_and_merge_at_log_in,
+    |app| {
+        demo::load(&*app.store).await.unwrap();
+        let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+        let p = app.store.program(conf.id).await.unwrap();
+        // Two talks at the same time: the agenda warns.
+        let (a, b) = crate::agenda::overlapping(&p);
+        let starred = vec![a, b];
+        let base = &app.base_url;
+        let browser = Browser::start().await;
+        let d = browser.driver();
+
+        // Anonymous: star two talks; a reload keeps the star.
+        for t in &starred {
+            d.goto(format!("{base}/pyconf-2027/talks/{t}"))
+                .await
+                .unwrap();
+            browser.star_this_talk().await;
+            browser
+                .wait_for(
+                    "Saved on this device. Log in to keep it on all your devices.",
+                    10,
+                )
+                .await;
+        }
+        d.refresh().await.unwrap();
+        browser
+        .wait_until(
+            "the star survives a reload",
+            "return document.querySelector('form[data-star-form] button').getAttribute('aria-pressed') === 'true'",
+            10,
+        )
+        .await;
+        browser.screenshot("talk-starred").await;
+
+        // The agenda shows both, and that they overlap.
+        d.goto(format!("{base}/pyconf-2027/agenda")).await.unwrap();
+        let title = |t: podium_domain::TalkId| p.talk(t).unwrap().title.clone();
+        browser
+            .wait_until(
+                "the overlap warning",
+                "return !document.querySelector('[data-overlaps]').hidden",
+                10,
+            )
+            .await;
+        let warning = d
+            .find(By::Css("[data-overlap-list] li"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            warning.starts_with(&format!("“{}” (", title(starred[0])))
+                && warning.contains(&format!(") and “{}” (", title(starred[1])))
+                && warning.ends_with(") overlap."),
+            "{warning}"
+        );
+        let shown = browser
+        .eval("return Array.from(document.querySelectorAll('li[data-talk]:not([hidden])')).map(li => Number(li.dataset.talk))")
+        .await;
+        assert_eq!(shown, serde_json::json!([starred[0].0, starred[1].0]));
+        browser.screenshot("agenda").await;
+        d.set_window_rect(0, 0, 390, 900).await.unwrap();
+        browser.screenshot("agenda-phone").await;
+        d.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+
+        // Log in (a new account): the stars move into the account, the local copy goes.
+        browser.sign_up(base, "gazer@example.org").await;
+        wants_become(&app, "gazer@example.org", &starred).await;
+        browser
+            .wait_for(&title(starred[0]).replace('\'', "&#x27;"), 10)
+            .await;
+        assert_eq!(
+            browser
+                .eval("return localStorage.getItem('podium:stars:pyconf-2027')")
+                .await,
+            serde_json::Value::Null
+        );
+        // Before a schedule is made, these are the attendee's wants for the scheduler.
+        let wants = app.store.wants(conf.id).await.unwrap();
+        assert_eq!(wants.len(), 1);
+        assert_eq!(wants[0].1, starred);
+
+        // From now on the account is the truth: unstar on the agenda page's card.
+        d.goto(format!("{base}/pyconf-2027/agenda")).await.unwrap();
+        let button = format!("[data-star-talk='{}'] .card-star", starred[1]);
+        browser
+        .wait_until(
+            "the account's stars on the agenda",
+            &format!("var b = document.querySelector(\"{button}\"); return !!b && b.getAttribute('aria-pressed') === 'true'"),
+            10,
+        )
+        .await;
+        d.find(By::Css(&button))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wants_become(&app, "gazer@example.org", &starred[..1]).await;
+        browser.quit().await;
+    }
+);
+
+on_both_backends!(
+    a_star_made_offline_waits_and_syncs_when_the_network_returns,
+    |app| {
+        demo::load(&*app.store).await.unwrap();
+        let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+        let p = app.store.program(conf.id).await.unwrap();
+        let (first, second) = (p.talks[2].id, p.talks[4].id);
+        let base = &app.base_url;
+        let browser = Browser::start().await;
+        let d = browser.driver();
+        browser.sign_up(base, "phone@example.org").await;
+        d.goto(format!("{base}/pyconf-2027/talks/{first}"))
+            .await
+            .unwrap();
+        // The page has learnt that this browser is logged in.
+        browser
+            .wait_until(
+                "the account's stars are known",
+                "return localStorage.getItem('podium:account:pyconf-2027') !== null",
+                10,
+            )
+            .await;
+        browser.star_this_talk().await;
+        browser.wait_for("Saved in your agenda.", 10).await;
+        wants_become(&app, "phone@example.org", &[first]).await;
+
+        // The wi-fi dies: unstar this one and star another.
+        browser.set_offline(true).await;
+        browser.star_this_talk().await;
+        browser
+            .wait_for(
+                "Removed on this device, will sync when you are back online.",
+                10,
+            )
+            .await;
+        d.execute(
+            &format!("location.href = '/pyconf-2027/talks/{second}'"),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+        browser.wait_for(&format!("/talks/{second}/want"), 15).await;
+        browser.star_this_talk().await;
+        let banner = d.find(By::Id("sync-banner")).await.unwrap();
+        browser
+            .wait_until(
+                "the sync banner",
+                "return !document.getElementById('sync-banner').hidden",
+                10,
+            )
+            .await;
+        assert_eq!(
+            banner.text().await.unwrap(),
+            "2 star changes saved on this device, will sync when you are back online."
+        );
+        browser.screenshot("star-offline").await;
+        assert_eq!(
+            app.store
+                .interests_of(
+                    app.store
+                        .credentials("phone@example.org")
+                        .await
+                        .unwrap()
+                        .user
+                )
+                .await
+                .unwrap(),
+            vec![first],
+            "nothing reached the server yet"
+        );
+
+        // Back online: both changes arrive, in order, and the banner goes.
+        browser.set_offline(false).await;
+        wants_become(&app, "phone@example.org", &[second]).await;
+        browser
+        .wait_until(
+            "the banner to go",
+            "return document.getElementById('sync-banner').hidden && localStorage.getItem('podium:queue:pyconf-2027') === null",
+            10,
+        )
+        .await;
+        browser.quit().await;
+    }
+);

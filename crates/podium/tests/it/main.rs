@@ -30,6 +30,7 @@ macro_rules! on_both_backends {
 }
 
 mod account;
+mod agenda;
 mod api;
 mod browser;
 mod cli;
