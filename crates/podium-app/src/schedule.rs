@@ -622,3 +622,109 @@ pub fn explain(program: &Program, prepared: &Prepared) -> Explanation {
         mixed_sessions,
     }
 }
+
+/// The venue the formats comparison plans on: the conference's rooms and days, its daily
+/// session windows (from the grid's sessions, by local time; a working day of four sessions
+/// when there is no grid yet) and its shortest slot length.
+pub fn venue_of(program: &Program, prepared: &Prepared) -> engine::Venue {
+    let tz = program.conference.tz();
+    let local = |ts: Timestamp| {
+        ts.to_zoned_datetime(tz.clone())
+            .strftime("%H:%M")
+            .to_string()
+    };
+    let mut windows: Vec<(String, String)> = program
+        .sessions
+        .iter()
+        .map(|s| (local(s.starts_at), local(s.ends_at)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    windows.sort();
+    windows.dedup();
+    // Overlapping windows (rooms with different hours) merge into one.
+    let mut merged: Vec<(String, String)> = Vec::new();
+    for (a, b) in windows {
+        match merged.last_mut() {
+            Some(last) if a < last.1 => {
+                if b > last.1 {
+                    last.1 = b;
+                }
+            }
+            _ => merged.push((a, b)),
+        }
+    }
+    if merged.is_empty() {
+        merged = [
+            ("09:30", "11:00"),
+            ("11:30", "13:00"),
+            ("14:00", "15:30"),
+            ("16:00", "17:30"),
+        ]
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    }
+    let slot_minutes = program
+        .slots
+        .iter()
+        .map(|s| (s.ends_at - s.starts_at).as_mins())
+        .filter(|m| *m > 0)
+        .min()
+        .and_then(|m| u32::try_from(m).ok())
+        .unwrap_or(15);
+    engine::Venue {
+        format: engine::VENUE_FORMAT.to_owned(),
+        name: program.conference.slug.to_string(),
+        rooms: prepared.instance.rooms.clone(),
+        days: program
+            .conference
+            .days()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        sessions: merged
+            .into_iter()
+            .map(|(start, end)| engine::SessionTimes { start, end })
+            .collect(),
+        slot_minutes,
+    }
+}
+
+/// One format's outcome in a comparison.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FormatOutcome {
+    /// `single-track`, `multi-track` or `mixed`.
+    pub format: &'static str,
+    /// Slots its grid offers.
+    pub slots: usize,
+    /// The best schedule's metrics.
+    pub metrics: engine::Metrics,
+}
+
+/// Schedules the same talks and wishes on each format's grid for `seconds` each (blocking:
+/// run it on a blocking thread). Stops early when `cancel` is set.
+pub fn compare_formats(
+    venue: &engine::Venue,
+    talks: &engine::Instance,
+    seconds: f64,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Vec<FormatOutcome>, String> {
+    let options = engine::SolveOptions {
+        threads: 2,
+        time_limit: Some(std::time::Duration::from_secs_f64(seconds)),
+        ..engine::SolveOptions::default()
+    };
+    engine::Format::ALL
+        .iter()
+        .map(|&format| {
+            let instance = venue.instance(talks, format).map_err(|e| e.to_string())?;
+            let solution =
+                engine::solve(&instance, &options, cancel, &|_| {}).map_err(|e| e.to_string())?;
+            Ok(FormatOutcome {
+                format: format.name(),
+                slots: instance.slots.len(),
+                metrics: solution.metrics,
+            })
+        })
+        .collect()
+}

@@ -12,6 +12,7 @@ mod interest;
 mod merge;
 mod program;
 mod session;
+mod slides;
 mod token;
 mod user;
 mod version;
@@ -30,6 +31,7 @@ pub use feed::{ChangeRow, doc};
 pub use feedback::{Feedback, KudosState, NewFeedback};
 pub use merge::ImportReport;
 pub use session::{Credentials, Login, NewLogin};
+pub use slides::{CountDelta, NewSlideFile, SlideFile, TalkCounts};
 pub use token::ApiToken;
 pub use user::NewUser;
 
@@ -293,6 +295,44 @@ pub trait Store: Send + Sync {
         &self,
         conference: ConferenceId,
     ) -> Result<Vec<(UserId, Vec<TalkId>)>, StoreError>;
+
+    /// The talk's uploaded PDF, if any.
+    async fn talk_slides(&self, talk: TalkId) -> Result<Option<SlideFile>, StoreError>;
+
+    /// Records a stored PDF as the talk's slides (replacing any earlier one, which is
+    /// returned so its bytes can be deleted). A public change: bumps the revision and writes
+    /// the changes feed. `NotFound` if the talk is not the conference's.
+    async fn replace_talk_slides(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+        file: &NewSlideFile,
+    ) -> Result<Option<SlideFile>, StoreError>;
+
+    /// Forgets the talk's uploaded PDF; returns it so its bytes can be deleted.
+    async fn remove_talk_slides(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+    ) -> Result<Option<SlideFile>, StoreError>;
+
+    /// Sets (or clears) the talk's slides link (`talks.slides_url`); a public change.
+    async fn set_slides_link(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+        link: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Whether the user is linked (`speakers.user_id`) to a speaker of the talk.
+    async fn is_speaker_of(&self, user: UserId, talk: TalkId) -> Result<bool, StoreError>;
+
+    /// Adds views and downloads to the per-talk, per-day counters (one transaction; counts
+    /// of talks deleted meanwhile are dropped).
+    async fn add_talk_counts(&self, deltas: &[CountDelta]) -> Result<(), StoreError>;
+
+    /// Every talk of the conference with its total views and downloads, by talk id.
+    async fn talk_counts(&self, conference: ConferenceId) -> Result<Vec<TalkCounts>, StoreError>;
 }
 
 /// Programs kept in memory, by slug, with the revision they were read at.
@@ -595,5 +635,47 @@ impl Store for SqlStore {
         conference: ConferenceId,
     ) -> Result<Vec<(UserId, Vec<TalkId>)>, StoreError> {
         interest::of_conference(&self.pool, conference).await
+    }
+
+    async fn talk_slides(&self, talk: TalkId) -> Result<Option<SlideFile>, StoreError> {
+        slides::of_talk(&self.pool, talk).await
+    }
+
+    async fn replace_talk_slides(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+        file: &NewSlideFile,
+    ) -> Result<Option<SlideFile>, StoreError> {
+        slides::replace(&self.pool, conference, talk, file).await
+    }
+
+    async fn remove_talk_slides(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+    ) -> Result<Option<SlideFile>, StoreError> {
+        slides::remove(&self.pool, conference, talk).await
+    }
+
+    async fn set_slides_link(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+        link: Option<&str>,
+    ) -> Result<(), StoreError> {
+        slides::set_link(&self.pool, conference, talk, link).await
+    }
+
+    async fn is_speaker_of(&self, user: UserId, talk: TalkId) -> Result<bool, StoreError> {
+        slides::is_speaker_of(&self.pool, user, talk).await
+    }
+
+    async fn add_talk_counts(&self, deltas: &[CountDelta]) -> Result<(), StoreError> {
+        slides::add_counts(&self.pool, deltas).await
+    }
+
+    async fn talk_counts(&self, conference: ConferenceId) -> Result<Vec<TalkCounts>, StoreError> {
+        slides::counts(&self.pool, conference).await
     }
 }

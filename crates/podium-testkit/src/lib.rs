@@ -108,6 +108,10 @@ impl TestApp {
                 clock,
                 login_attempts_per_minute: 10,
                 trust_proxy: false,
+                slides: podium_web::SlidesConfig {
+                    max_bytes: podium_web::DEFAULT_MAX_SLIDES_BYTES,
+                    storage: podium_web::StorageConfig::Disk(dir.path().join("data")),
+                },
             },
         );
         let (tx, rx) = tokio::sync::oneshot::channel();

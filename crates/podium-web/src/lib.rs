@@ -65,6 +65,7 @@ pub struct AppState {
     runs: Arc<organizer::Runs>,
     exports: Arc<public::export::ExportCache>,
     live: Arc<public::live::Hub>,
+    comparisons: Arc<organizer::formats::Comparisons>,
 }
 
 impl AppState {
@@ -81,6 +82,7 @@ impl AppState {
             runs: Arc::default(),
             exports: Arc::default(),
             live: Arc::default(),
+            comparisons: Arc::default(),
         }
     }
 }
@@ -132,11 +134,13 @@ pub async fn serve(
     let started = Arc::new(tokio::sync::Notify::new());
     let notify = started.clone();
     let runs = state.runs.clone();
+    let comparisons = state.comparisons.clone();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         organizer::cancel_all(&runs);
+        organizer::formats::cancel_all(&comparisons);
         notify.notify_one();
     });
     tokio::select! {

@@ -39,6 +39,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
         ("feedback.html", include_str!("../templates/feedback.html")),
         ("_kudos.html", include_str!("../templates/_kudos.html")),
         (
+            "organizer_formats.html",
+            include_str!("../templates/organizer_formats.html"),
+        ),
+        (
             "organizer_sponsors.html",
             include_str!("../templates/organizer_sponsors.html"),
         ),

@@ -69,7 +69,98 @@ pub struct ServeArgs {
     /// Load the demo conference (once; running again changes nothing).
     #[arg(long)]
     pub demo: bool,
+    /// Largest slides PDF accepted, in megabytes.
+    #[arg(long, env = "PODIUM_MAX_SLIDES_MB", default_value_t = 50)]
+    pub max_slides_mb: u64,
+    /// Where slide PDFs go: an S3-compatible bucket when an endpoint is set, else the data
+    /// directory.
+    #[command(flatten)]
+    pub s3: S3Args,
     /// Database settings.
     #[command(flatten)]
     pub db: DbArgs,
+}
+
+/// An S3-compatible bucket for slide PDFs (all of endpoint, bucket and keys, or none).
+#[derive(Debug, clap::Args)]
+pub struct S3Args {
+    /// S3 endpoint, such as `https://s3.eu-west-1.amazonaws.com` or `http://minio:9000`.
+    #[arg(long = "s3-endpoint", env = "PODIUM_S3_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Bucket name.
+    #[arg(long = "s3-bucket", env = "PODIUM_S3_BUCKET")]
+    pub bucket: Option<String>,
+    /// Access key id.
+    #[arg(
+        long = "s3-access-key",
+        env = "PODIUM_S3_ACCESS_KEY",
+        hide_env_values = true
+    )]
+    pub access_key: Option<String>,
+    /// Secret access key.
+    #[arg(
+        long = "s3-secret-key",
+        env = "PODIUM_S3_SECRET_KEY",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<Secret>,
+    /// Signing region.
+    #[arg(
+        long = "s3-region",
+        env = "PODIUM_S3_REGION",
+        default_value = "us-east-1"
+    )]
+    pub region: String,
+}
+
+/// A secret setting: its `Debug` never shows the value.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl ServeArgs {
+    /// The slides settings: the size limit, and S3 when an endpoint is set (then the bucket
+    /// and both keys are required), else files under the data directory.
+    pub fn slides(&self) -> anyhow::Result<podium_web::SlidesConfig> {
+        let max_bytes = self
+            .max_slides_mb
+            .checked_mul(1_000_000)
+            .filter(|b| *b > 0)
+            .ok_or_else(|| anyhow::anyhow!("PODIUM_MAX_SLIDES_MB must be a positive number"))?;
+        let storage = match &self.s3.endpoint {
+            None => podium_web::StorageConfig::Disk(self.db.data_dir.clone()),
+            Some(endpoint) => {
+                let need = |v: &Option<String>, name: &str| {
+                    v.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
+                        anyhow::anyhow!("PODIUM_S3_ENDPOINT is set but {name} is not")
+                    })
+                };
+                let s3 = podium_web::S3Config {
+                    endpoint: endpoint.clone(),
+                    bucket: need(&self.s3.bucket, "PODIUM_S3_BUCKET")?,
+                    access_key: need(&self.s3.access_key, "PODIUM_S3_ACCESS_KEY")?,
+                    secret_key: need(
+                        &self.s3.secret_key.as_ref().map(|s| s.0.clone()),
+                        "PODIUM_S3_SECRET_KEY",
+                    )?,
+                    region: self.s3.region.clone(),
+                };
+                s3.validate().map_err(|e| anyhow::anyhow!(e))?;
+                podium_web::StorageConfig::S3(s3)
+            }
+        };
+        Ok(podium_web::SlidesConfig { max_bytes, storage })
+    }
 }

@@ -118,6 +118,7 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
             clock: Arc::new(jiff_now),
             login_attempts_per_minute: args.login_attempts_per_minute,
             trust_proxy: args.trust_proxy,
+            slides: args.slides()?,
         },
     );
     tracing::info!(address = %addr, backend = ?store.backend(), "podium is listening on http://{addr}/");

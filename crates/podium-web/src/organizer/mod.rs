@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::session_token;
 
 mod feedback;
+pub(crate) mod formats;
 mod import;
 mod sponsors;
 mod tokens;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(feedback::routes())
         .merge(sponsors::routes())
+        .merge(formats::routes())
 }
 
 /// Best result so far of a running job.

@@ -6,6 +6,7 @@ mod agenda;
 pub(crate) mod export;
 pub(crate) mod feedback;
 pub(crate) mod live;
+pub(crate) mod slides;
 mod view;
 
 pub(crate) use view::Views;
@@ -86,6 +87,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(agenda::routes())
         .merge(live::routes())
+        .merge(slides::routes())
         .merge(feedback::routes())
 }
 
@@ -457,10 +459,13 @@ async fn show_talk(
     State(state): State<AppState>,
     Path((slug, raw)): Path<(String, String)>,
     Query(q): Query<TalkQuery>,
+    method: axum::http::Method,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let p = load(&state, &slug).await?;
     let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
+    slides::count_view(&state, &method, &headers, talk.id);
+    let slides_block = slides::talk_block(&state, &slug, talk).await?;
     let v = Views::new(&p);
     let placement = p.placement(talk.id);
     let track = talk.track_id.and_then(|t| p.track(t));
@@ -521,6 +526,7 @@ async fn show_talk(
                 want_url => format!("{}/want", v.talk_url(talk)),
                 wanted => q.wanted.is_some(),
                 talk => talk_ctx,
+                slides => ser(&slides_block),
             },
         )
     })

@@ -1,5 +1,8 @@
 //! Speaker pages: proposals, profile, availability, confirmation.
-//! Routes arrive with the CFP work; none exist yet.
+//! Today: a talk's slides (upload a PDF or link them), for its speakers and organizers.
+
+pub(crate) mod slide_storage;
+mod slides;
 
 use axum::Router;
 
@@ -7,5 +10,5 @@ use crate::AppState;
 
 /// Speaker routes.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(slides::routes())
 }

@@ -36,6 +36,7 @@ mod browser;
 mod cli;
 mod exports;
 mod feedback;
+mod formats;
 mod live;
 mod organizer;
 mod public_site;
