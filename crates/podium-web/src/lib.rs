@@ -21,12 +21,14 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use podium_store::Store;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use auth::RateLimiter;
 pub use error::AppError;
 pub use jiff::Timestamp;
+pub use speaker::slide_storage::{DEFAULT_MAX_SLIDES_BYTES, S3Config, SlidesConfig, StorageConfig};
 
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -43,6 +45,8 @@ pub struct WebConfig {
     /// Take the client's address from `X-Forwarded-For` (only behind a reverse proxy that
     /// sets it, such as Heroku's router; otherwise clients could pick their own address).
     pub trust_proxy: bool,
+    /// Slide uploads: size limit and storage.
+    pub slides: SlidesConfig,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -66,11 +70,14 @@ pub struct AppState {
     exports: Arc<public::export::ExportCache>,
     live: Arc<public::live::Hub>,
     comparisons: Arc<organizer::formats::Comparisons>,
+    slides: Arc<dyn speaker::slide_storage::SlideStorage>,
+    tally: Arc<public::slides::Tally>,
 }
 
 impl AppState {
     /// State over a store.
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
+        let slides = speaker::slide_storage::open(&config.slides.storage);
         AppState {
             store,
             limiter: Arc::new(RateLimiter::new(
@@ -83,6 +90,8 @@ impl AppState {
             exports: Arc::default(),
             live: Arc::default(),
             comparisons: Arc::default(),
+            slides,
+            tally: Arc::default(),
         }
     }
 }
@@ -117,7 +126,10 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(CompressionLayer::new())
+        // PDFs are compressed inside already; compressing them again costs CPU for nothing.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")),
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -135,6 +147,7 @@ pub async fn serve(
     let notify = started.clone();
     let runs = state.runs.clone();
     let comparisons = state.comparisons.clone();
+    let (tally, store) = (state.tally.clone(), state.store.clone());
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
@@ -143,7 +156,7 @@ pub async fn serve(
         organizer::formats::cancel_all(&comparisons);
         notify.notify_one();
     });
-    tokio::select! {
+    let result = tokio::select! {
         result = server => result,
         () = async {
             started.notified().await;
@@ -152,5 +165,7 @@ pub async fn serve(
             tracing::warn!(grace.seconds = SHUTDOWN_GRACE.as_secs(), "requests still running after the grace period; stopping anyway");
             Ok(())
         }
-    }
+    };
+    public::slides::flush_at_exit(&tally, &*store).await;
+    result
 }

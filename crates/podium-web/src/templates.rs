@@ -35,6 +35,15 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             include_str!("../templates/organizer_talk.html"),
         ),
         ("api_docs.html", include_str!("../templates/api_docs.html")),
+        ("_slides.html", include_str!("../templates/_slides.html")),
+        (
+            "slides_edit.html",
+            include_str!("../templates/slides_edit.html"),
+        ),
+        (
+            "organizer_slides.html",
+            include_str!("../templates/organizer_slides.html"),
+        ),
         ("live.html", include_str!("../templates/live.html")),
         ("feedback.html", include_str!("../templates/feedback.html")),
         ("_kudos.html", include_str!("../templates/_kudos.html")),

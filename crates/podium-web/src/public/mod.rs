@@ -176,11 +176,19 @@ async fn manifest() -> Response {
     )
 }
 
-/// Every public page of a conference, for the service worker to keep after one visit.
+/// Every public page of a conference, for the service worker to keep after one visit, and the
+/// changes feed's position they are at least as new as (`seq`: the worker asks the feed for
+/// what changed since then on later visits).
 async fn offline_pages(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
+    let conference = state.store.conference_by_slug(&slug).await?;
+    // The position first, then the pages: a change in between is fetched again next time.
+    let (_, seq) = state
+        .store
+        .changes_since(conference.id, i64::MAX, 1)
+        .await?;
     let p = load(&state, &slug).await?;
     let v = Views::new(&p);
     let base = v.base();
@@ -204,7 +212,7 @@ async fn offline_pages(
     );
     pages.extend(p.tracks.iter().map(|t| format!("{base}/tracks/{}", t.id)));
     pages.extend(p.rooms.iter().map(|r| v.room_url(r)));
-    Ok(axum::Json(serde_json::json!({ "pages": pages })).into_response())
+    Ok(axum::Json(serde_json::json!({ "seq": seq, "pages": pages })).into_response())
 }
 
 #[derive(Serialize)]

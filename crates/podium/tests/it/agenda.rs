@@ -305,3 +305,20 @@ on_both_backends!(
         assert!(html.contains("No talks starred yet."));
     }
 );
+
+on_both_backends!(offline_json_lists_the_agenda_at_the_feeds_position, |app| {
+    demo_program(&app).await;
+    let (status, body) = app.get(&format!("/{SLUG}/offline.json")).await;
+    assert_eq!(status, 200);
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        list["pages"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(format!("/{SLUG}/agenda")))
+    );
+    let (_, feed) = app.get(&format!("/api/v1/{SLUG}/changes?since=0")).await;
+    let feed: Value = serde_json::from_str(&feed).unwrap();
+    assert_eq!(list["seq"], feed["last_seq"]);
+    assert!(list["seq"].as_i64().unwrap() > 0);
+});

@@ -609,3 +609,97 @@ on_both_backends!(
         browser.quit().await;
     }
 );
+
+on_both_backends!(
+    the_service_worker_pulls_only_what_changed_through_the_feed,
+    |app| {
+        let mut app = app;
+        demo::load(&*app.store).await.unwrap();
+        let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+        let p = app.store.program(conf.id).await.unwrap();
+        let base = app.base_url.clone();
+        let browser = Browser::start().await;
+        let d = browser.driver();
+        // First visit: every page is kept.
+        d.goto(format!("{base}/pyconf-2027/schedule"))
+            .await
+            .unwrap();
+        browser.wait_for("data-offline-ready", 30).await;
+        let all = browser
+            .eval("return Number(document.documentElement.dataset.offlineReady)")
+            .await
+            .as_i64()
+            .unwrap();
+
+        // The organizers rename a talk (the feed records it).
+        let talk = p.talk(p.placements[3].talk_id).unwrap();
+        let renamed = "Renamed after the first visit";
+        let new = podium_domain::NewTalk {
+            key: talk.id.to_string(),
+            guid: Some(talk.guid.clone()),
+            title: renamed.to_owned(),
+            abstract_md: talk.abstract_md.clone(),
+            kind: talk.kind,
+            level: talk.level,
+            duration_min: talk.duration_min,
+            track: talk
+                .track_id
+                .and_then(|t| p.track(t))
+                .map(|t| t.name.clone()),
+            language: talk.language.clone(),
+            speakers: talk
+                .speaker_ids
+                .iter()
+                .filter_map(|s| p.speaker(*s))
+                .map(|s| s.name.clone())
+                .collect(),
+            slides_url: talk.slides_url.clone(),
+            video_url: talk.video_url.clone(),
+        };
+        app.store
+            .save_talk(conf.id, Some(talk.id), &new)
+            .await
+            .unwrap();
+
+        // The next page opened online: the worker asks the feed and fetches only the pages
+        // that show that talk (its page, its speakers, the schedule days, rooms, tracks…).
+        d.goto(format!("{base}/pyconf-2027/")).await.unwrap();
+        browser.wait_for("data-synced", 30).await;
+        let fetched = browser
+            .eval("return Number(document.documentElement.dataset.synced)")
+            .await
+            .as_i64()
+            .unwrap();
+        let listing = 1 // conference page
+            + 1 // schedule
+            + 1 // changelog
+            + 1 // agenda
+            + p.conference.days().len()
+            + p.rooms.len()
+            + p.tracks.len();
+        assert_eq!(
+            fetched,
+            (1 + talk.speaker_ids.len() + listing) as i64,
+            "of {all} pages"
+        );
+        assert!(fetched < all / 2, "{fetched} of {all} pages");
+
+        // Offline, the talk page (never opened) and the schedule show the new title.
+        app.stop_server();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        d.goto(format!("{base}/pyconf-2027/talks/{}", talk.id))
+            .await
+            .unwrap();
+        browser.wait_for("offline — data from", 15).await;
+        browser.wait_for(&format!("<h1>{renamed}</h1>"), 5).await;
+        let day = p.placements[3]
+            .starts_at
+            .to_zoned_datetime(p.conference.tz())
+            .date();
+        d.goto(format!("{base}/pyconf-2027/schedule?day={day}"))
+            .await
+            .unwrap();
+        browser.wait_for(renamed, 15).await;
+        browser.quit().await;
+    }
+);

@@ -42,5 +42,6 @@ mod organizer;
 mod public_site;
 mod reimport;
 mod schedule_cli;
+mod slides;
 mod sponsors;
 mod store;
