@@ -333,8 +333,15 @@
     }
   });
   syncAll().then(function (results) {
-    // Stars merged on the account page: show them there.
-    if (location.pathname === '/account' && results.indexOf(true) >= 0) location.reload();
+    // Stars merged on the account page: show them there (once per tab, so a browser that
+    // cannot clear its storage never reloads in a loop).
+    if (location.pathname !== '/account') return;
+    try {
+      if (results.indexOf(true) < 0) return sessionStorage.removeItem(PREFIX + 'reloaded');
+      if (sessionStorage.getItem(PREFIX + 'reloaded')) return;
+      sessionStorage.setItem(PREFIX + 'reloaded', '1');
+    } catch (e) { return; }
+    location.reload();
   });
   window.addEventListener('online', syncAll);
 })();

@@ -485,7 +485,17 @@ on_both_backends!(
         browser.screenshot("agenda").await;
         d.set_window_rect(0, 0, 390, 900).await.unwrap();
         browser.screenshot("agenda-phone").await;
+        // The schedule marks them too, on the phone's list and the desktop's grid.
+        d.goto(format!("{base}/pyconf-2027/schedule?day=2027-09-24"))
+            .await
+            .unwrap();
+        let pressed = "return document.querySelectorAll('.list .card-star[aria-pressed=true]').length === 2 && document.querySelectorAll('.grid .card-star[aria-pressed=true]').length === 2";
+        browser
+            .wait_until("the schedule's stars", pressed, 10)
+            .await;
+        browser.screenshot("schedule-starred-phone").await;
         d.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+        browser.screenshot("schedule-starred").await;
 
         // Log in (a new account): the stars move into the account, the local copy goes.
         browser.sign_up(base, "gazer@example.org").await;
