@@ -8,12 +8,12 @@
 // Bump the version of these names whenever podium.css, podium.js or the page templates
 // change: a new name drops the old copies (and the feed position kept with the pages), so
 // every page is fetched again with the new markup. The feed only reports data changes.
-const PAGES = 'podium-pages-v2';
-const STATIC = 'podium-static-v2';
+const PAGES = 'podium-pages-v3';
+const STATIC = 'podium-static-v3';
 // A cache of its own: the Cache API ignores URL fragments, so "page#fetched" would be the page.
-const STAMPS = 'podium-stamps-v2';
+const STAMPS = 'podium-stamps-v3';
 const CURRENT = [PAGES, STATIC, STAMPS];
-const STATIC_FILES = ['/static/podium.css', '/static/podium.js'];
+const STATIC_FILES = ['/static/podium.css', '/static/podium.js', '/static/slides.js'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(STATIC).then((c) => c.addAll(STATIC_FILES)).then(() => self.skipWaiting()));
@@ -43,8 +43,11 @@ async function fetchedAt(url) {
   return r ? Number(await r.text()) : null;
 }
 
-async function keep(url) {
-  const response = await fetch(url, { credentials: 'same-origin' });
+// `navigate`: the visitor opened this page (the server counts it as a view, docs/slides.md);
+// fetches that keep pages for offline use are not views.
+async function keep(url, navigate) {
+  const headers = navigate ? { 'X-Podium-Navigate': '1' } : {};
+  const response = await fetch(url, { credentials: 'same-origin', headers });
   if (response.ok) {
     const cache = await caches.open(PAGES);
     await cache.put(url, response.clone());
@@ -55,7 +58,7 @@ async function keep(url) {
 
 // Private addresses (accounts, organizer pages, the agenda's feed and stars, the API) are never
 // kept. The agenda page itself is: it is how a phone shows its stars offline.
-const PRIVATE = /^\/(account|login|signup|logout|healthz|api\/|sw\.js)|\/organizer\/|\/agenda\//;
+const PRIVATE = /^\/(account|login|signup|logout|healthz|api\/|sw\.js)|\/organizer\/|\/speaker\/|\/agenda\//;
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
@@ -66,7 +69,7 @@ self.addEventListener('fetch', (event) => {
   }
   if (PRIVATE.test(url.pathname)) return;
   event.respondWith(
-    keep(event.request.url).catch(async () => {
+    keep(event.request.url, event.request.mode === 'navigate').catch(async () => {
       const hit = await (await caches.open(PAGES)).match(event.request.url);
       return hit || new Response('<!doctype html><meta charset="utf-8"><title>Offline</title><p>You are offline and this page was not saved yet.</p>',
         { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
@@ -191,6 +194,11 @@ self.addEventListener('message', (event) => {
     );
   } else if (data.type === 'fetched-at' && typeof data.url === 'string') {
     event.waitUntil(fetchedAt(data.url).then((at) => event.source.postMessage({ type: 'fetched-at', at })));
+  } else if (data.type === 'keep-file' && typeof data.url === 'string'
+    && new URL(data.url).origin === self.location.origin) {
+    // A file the visitor asked to keep for offline reading (a talk's slides PDF).
+    const answer = (ok) => event.source && event.source.postMessage({ type: 'kept-file', url: data.url, ok });
+    event.waitUntil(keep(data.url).then((r) => answer(r.ok), () => answer(false)));
   } else if (data.type === 'forget-private') {
     // Logged out: the kept agenda pages showed that account's stars.
     event.waitUntil(caches.open(PAGES).then(async (cache) => {
