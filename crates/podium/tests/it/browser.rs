@@ -316,6 +316,28 @@ on_both_backends!(after_one_visit_the_conference_opens_offline, |app| {
     .await
     .unwrap();
     b.wait_for("offline — data from", 15).await;
+
+    // Starring still works offline, and the agenda (never opened) shows it.
+    d.goto(format!("{}/pyconf-2027/talks/{}", app.base_url, talk.id))
+        .await
+        .unwrap();
+    b.wait_for("offline — data from", 15).await;
+    b.star_this_talk().await;
+    b.wait_for("Saved on this device.", 10).await;
+    d.goto(format!("{}/pyconf-2027/agenda", app.base_url))
+        .await
+        .unwrap();
+    b.wait_for("offline — data from", 15).await;
+    b.wait_until(
+        "the starred talk on the offline agenda",
+        &format!(
+            "var li = document.querySelector('li[data-talk=\"{}\"]'); return !!li && !li.hidden && document.querySelector('[data-agenda-empty]').hidden",
+            talk.id
+        ),
+        10,
+    )
+    .await;
+    b.screenshot("offline-agenda").await;
     b.quit().await;
 });
 
