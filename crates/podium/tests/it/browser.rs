@@ -143,26 +143,11 @@ on_both_backends!(
         let base = &app.base_url;
 
         // Log in with the form.
-        d.goto(format!("{base}/login")).await.unwrap();
-        d.find(By::Id("email"))
-            .await
-            .unwrap()
-            .send_keys(DEMO_ORGANIZER.0)
-            .await
-            .unwrap();
-        d.find(By::Id("password"))
-            .await
-            .unwrap()
-            .send_keys(DEMO_ORGANIZER.1)
-            .await
-            .unwrap();
-        d.find(By::Css("form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        b.wait_for("Signed in as", 10).await;
+        b.submit_account_form(
+            format!("{base}/login"),
+            &[("email", DEMO_ORGANIZER.0), ("password", DEMO_ORGANIZER.1)],
+        )
+        .await;
 
         // Run the engine: the progress bar shows, then the proposal.
         d.goto(format!("{base}/pyconf-2027/organizer/schedule"))
@@ -365,19 +350,16 @@ impl Browser {
         }
     }
 
-    /// Creates an account with the sign-up form; the browser is then logged in on /account.
-    async fn sign_up(&self, base: &str, email: &str) {
+    /// Opens a log-in or sign-up form at `url`, types `fields` (by input id) and sends it; the
+    /// browser is then logged in on /account.
+    async fn submit_account_form(&self, url: String, fields: &[(&str, &str)]) {
         let d = self.driver();
-        d.goto(format!("{base}/signup")).await.unwrap();
-        for (field, value) in [
-            ("name", "Star Gazer"),
-            ("email", email),
-            ("password", "stars all the way"),
-        ] {
-            d.find(By::Id(field))
+        d.goto(url).await.unwrap();
+        for (field, value) in fields {
+            d.find(By::Id(*field))
                 .await
                 .unwrap()
-                .send_keys(value)
+                .send_keys(*value)
                 .await
                 .unwrap();
         }
@@ -388,6 +370,19 @@ impl Browser {
             .await
             .unwrap();
         self.wait_for("Signed in as", 10).await;
+    }
+
+    /// Creates an account with the sign-up form; the browser is then logged in on /account.
+    async fn sign_up(&self, base: &str, email: &str) {
+        self.submit_account_form(
+            format!("{base}/signup"),
+            &[
+                ("name", "Star Gazer"),
+                ("email", email),
+                ("password", "stars all the way"),
+            ],
+        )
+        .await;
     }
 
     /// Clicks the star form of the talk page that is open.
