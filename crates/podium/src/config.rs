@@ -164,3 +164,98 @@ impl ServeArgs {
         Ok(podium_web::SlidesConfig { max_bytes, storage })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::ServeArgs;
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn slides(args: &[&str]) -> anyhow::Result<podium_web::SlidesConfig> {
+        let mut all = vec!["podium"];
+        all.extend_from_slice(args);
+        Args::try_parse_from(all)?.serve.slides()
+    }
+
+    #[test]
+    fn slides_go_to_the_data_dir_unless_an_s3_endpoint_is_set() {
+        let disk = slides(&["--data-dir", "/srv/podium", "--max-slides-mb", "20"]).unwrap();
+        assert_eq!(disk.max_bytes, 20_000_000);
+        assert!(
+            matches!(&disk.storage, podium_web::StorageConfig::Disk(dir) if dir.as_os_str() == "/srv/podium")
+        );
+
+        let s3 = slides(&[
+            "--s3-endpoint",
+            "http://minio:9000",
+            "--s3-bucket",
+            "slides",
+            "--s3-access-key",
+            "AKID",
+            "--s3-secret-key",
+            "very secret",
+        ])
+        .unwrap();
+        let podium_web::StorageConfig::S3(s3) = s3.storage else {
+            panic!("S3 expected")
+        };
+        assert_eq!(
+            (s3.endpoint.as_str(), s3.bucket.as_str(), s3.region.as_str()),
+            ("http://minio:9000", "slides", "us-east-1")
+        );
+        assert!(
+            !format!("{s3:?}").contains("very secret"),
+            "the secret is redacted"
+        );
+    }
+
+    #[test]
+    fn incomplete_or_unusable_s3_settings_stop_the_start() {
+        let missing = slides(&["--s3-endpoint", "http://minio:9000", "--s3-bucket", "b"])
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("PODIUM_S3_ACCESS_KEY is not"), "{missing}");
+        let base = [
+            "--s3-bucket",
+            "b",
+            "--s3-access-key",
+            "a",
+            "--s3-secret-key",
+            "s",
+            "--s3-endpoint",
+        ];
+        let mut ftp = base.to_vec();
+        ftp.push("ftp://files.example");
+        assert!(slides(&ftp).is_err());
+        let mut https = base.to_vec();
+        https.push("https://s3.eu-west-1.amazonaws.com");
+        // The default build has no TLS client: it says how to get one instead of failing later.
+        match slides(&https) {
+            Ok(_) => assert!(podium_web_has_tls()),
+            Err(e) => assert!(
+                e.to_string().contains("--features podium-web/s3-https"),
+                "{e}"
+            ),
+        }
+        assert!(slides(&["--max-slides-mb", "0"]).is_err());
+    }
+
+    /// Whether podium-web was built with TLS for S3 (its feature, seen from here).
+    fn podium_web_has_tls() -> bool {
+        podium_web::S3Config {
+            endpoint: "https://x.example".to_owned(),
+            bucket: "b".to_owned(),
+            access_key: "a".to_owned(),
+            secret_key: "s".to_owned(),
+            region: "r".to_owned(),
+        }
+        .validate()
+        .is_ok()
+    }
+}
