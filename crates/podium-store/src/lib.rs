@@ -22,8 +22,9 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use podium_domain::{
-    Conference, ConferenceId, NewProgram, NewSession, NewSponsor, NewTalk, Placement, Program,
-    ProgramError, Role, RoomId, ScheduleVersion, SessionId, SpeakerId, TalkId, UserId, VersionId,
+    Conference, ConferenceId, NewBreak, NewProgram, NewSession, NewSponsor, NewTalk, Placement,
+    Program, ProgramError, Role, RoomId, ScheduleVersion, SessionId, SpeakerId, TalkId, UserId,
+    VersionId,
 };
 
 pub use backend::{Backend, redact_url};
@@ -205,7 +206,31 @@ pub trait Store: Send + Sync {
         conference: ConferenceId,
         room: RoomId,
         session: &NewSession,
-    ) -> Result<SessionId, StoreError>;
+    ) -> Result<SessionId, StoreError> {
+        let ids = self
+            .add_grid(conference, &[(room, session.clone())], &[])
+            .await?;
+        ids.into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("session"))
+    }
+
+    /// Adds sessions (each in its room, cut into slots) and breaks to the grid, all or nothing
+    /// (each validated first); `Conflict` naming the room and time on an overlap.
+    async fn add_grid(
+        &self,
+        conference: ConferenceId,
+        sessions: &[(RoomId, NewSession)],
+        breaks: &[NewBreak],
+    ) -> Result<Vec<SessionId>, StoreError>;
+
+    /// Removes one session (with its slots) or one break of the grid.
+    async fn remove_grid_item(
+        &self,
+        conference: ConferenceId,
+        session: Option<SessionId>,
+        break_id: Option<i64>,
+    ) -> Result<(), StoreError>;
 
     /// Re-imports `program` into an existing conference: updates talks matched by GUID (or a
     /// unique title), adds what is new, never duplicates (rules in the `merge` module). One
@@ -524,14 +549,33 @@ impl Store for SqlStore {
         token::save_talk(&self.pool, conference, id, talk).await
     }
 
-    async fn add_session(
+    async fn add_grid(
         &self,
         conference: ConferenceId,
-        room: RoomId,
-        session: &NewSession,
-    ) -> Result<SessionId, StoreError> {
-        session.validate_alone()?;
-        token::add_session(&self.pool, conference, room, session).await
+        sessions: &[(RoomId, NewSession)],
+        breaks: &[NewBreak],
+    ) -> Result<Vec<SessionId>, StoreError> {
+        for (_, session) in sessions {
+            session.validate_alone()?;
+        }
+        for b in breaks {
+            if b.ends_at <= b.starts_at {
+                return Err(StoreError::Invalid(ProgramError::Invalid(format!(
+                    "break {}: it must end after it starts",
+                    b.label
+                ))));
+            }
+        }
+        token::add_grid(&self.pool, conference, sessions, breaks).await
+    }
+
+    async fn remove_grid_item(
+        &self,
+        conference: ConferenceId,
+        session: Option<SessionId>,
+        break_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        token::remove_grid_item(&self.pool, conference, session, break_id).await
     }
 
     async fn import_into(

@@ -215,45 +215,109 @@ async fn id_by_name(
         .await?)
 }
 
-/// Adds one session (cut into slots) to the grid in `room`. Refused with a conflict when it
-/// overlaps another session of the room.
-pub(crate) async fn add_session(
+/// Adds sessions (each in its room, cut into slots) and breaks to the grid, all or nothing.
+/// Refused with a conflict naming the room and time when a session overlaps another session of
+/// its room (stored or in the same batch); `NotFound` for a room of another conference.
+/// Returns the new sessions' ids in order.
+pub(crate) async fn add_grid(
     pool: &AnyPool,
     conference: ConferenceId,
-    room: RoomId,
-    session: &NewSession,
-) -> Result<SessionId, StoreError> {
+    sessions: &[(RoomId, NewSession)],
+    breaks: &[NewBreak],
+) -> Result<Vec<SessionId>, StoreError> {
     let c = conference.0;
     let mut tx = pool.begin().await?;
     // The conference row first: concurrent additions to one grid queue here, so the overlap
-    // check below cannot race.
+    // checks below cannot race.
     sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
         .bind(c)
         .execute(&mut *tx)
         .await?;
-    let in_conference: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM rooms WHERE id = $1 AND conference_id = $2")
-            .bind(room.0)
-            .bind(c)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if in_conference.is_none() {
-        return Err(StoreError::NotFound("room"));
+    let mut ids = Vec::with_capacity(sessions.len());
+    for (room, session) in sessions {
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM rooms WHERE id = $1 AND conference_id = $2")
+                .bind(room.0)
+                .bind(c)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(name) = name else {
+            return Err(StoreError::NotFound("room"));
+        };
+        let overlapping: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM grid_sessions WHERE room_id = $1 AND starts_at < $2 AND ends_at > $3 LIMIT 1",
+        )
+        .bind(room.0)
+        .bind(session.ends_at.as_second())
+        .bind(session.starts_at.as_second())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if overlapping.is_some() {
+            return Err(StoreError::Conflict {
+                constraint: format!(
+                    "grid_sessions_no_overlap: {name} already has a session at {}",
+                    session.starts_at
+                ),
+            });
+        }
+        ids.push(SessionId(
+            insert_session(&mut tx, c, room.0, session).await?,
+        ));
     }
-    let overlapping: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM grid_sessions WHERE room_id = $1 AND starts_at < $2 AND ends_at > $3 LIMIT 1",
-    )
-    .bind(room.0)
-    .bind(session.ends_at.as_second())
-    .bind(session.starts_at.as_second())
-    .fetch_optional(&mut *tx)
-    .await?;
-    if overlapping.is_some() {
-        return Err(StoreError::Conflict {
-            constraint: "grid_sessions_no_overlap".into(),
-        });
+    for b in breaks {
+        sqlx::query(
+            "INSERT INTO breaks (conference_id, label, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(c)
+        .bind(&b.label)
+        .bind(b.starts_at.as_second())
+        .bind(b.ends_at.as_second())
+        .execute(&mut *tx)
+        .await?;
     }
-    let id = insert_session(&mut tx, c, room.0, session).await?;
     tx.commit().await?;
-    Ok(SessionId(id))
+    Ok(ids)
+}
+
+/// Removes one session of the grid (its slots with it) or one break. Placements stay: talks
+/// placed there show as off the grid on the schedule desk until moved.
+pub(crate) async fn remove_grid_item(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    session: Option<SessionId>,
+    break_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let c = conference.0;
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
+        .bind(c)
+        .execute(&mut *tx)
+        .await?;
+    let mut removed = 0;
+    if let Some(s) = session {
+        sqlx::query("DELETE FROM slots WHERE session_id = $1 AND conference_id = $2")
+            .bind(s.0)
+            .bind(c)
+            .execute(&mut *tx)
+            .await?;
+        removed += sqlx::query("DELETE FROM grid_sessions WHERE id = $1 AND conference_id = $2")
+            .bind(s.0)
+            .bind(c)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    if let Some(b) = break_id {
+        removed += sqlx::query("DELETE FROM breaks WHERE id = $1 AND conference_id = $2")
+            .bind(b)
+            .bind(c)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    if removed == 0 {
+        return Err(StoreError::NotFound("session or break"));
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -48,6 +48,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
         ("feedback.html", include_str!("../templates/feedback.html")),
         ("_kudos.html", include_str!("../templates/_kudos.html")),
         (
+            "organizer_grid.html",
+            include_str!("../templates/organizer_grid.html"),
+        ),
+        (
             "organizer_formats.html",
             include_str!("../templates/organizer_formats.html"),
         ),

@@ -23,6 +23,7 @@ use crate::auth::session_token;
 
 mod feedback;
 pub(crate) mod formats;
+mod grid;
 mod import;
 mod sponsors;
 mod tokens;
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(feedback::routes())
         .merge(sponsors::routes())
         .merge(formats::routes())
+        .merge(grid::routes())
 }
 
 /// Best result so far of a running job.

@@ -37,6 +37,7 @@ mod cli;
 mod exports;
 mod feedback;
 mod formats;
+mod grid;
 mod live;
 mod organizer;
 mod public_site;
