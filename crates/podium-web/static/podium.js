@@ -243,6 +243,9 @@
       var button = form.querySelector('button');
       button.setAttribute('aria-pressed', String(on));
       button.textContent = (on ? '★' : '☆') + ' I want to see this';
+      // Logged in already: no need to ask.
+      var hint = form.querySelector('[data-login-hint]');
+      if (hint) hint.hidden = !!state(slug).account;
       var status = form.querySelector('[data-star-status]');
       if (status && lastToggled === id) status.textContent = statusText(slug, on);
     }

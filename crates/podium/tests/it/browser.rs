@@ -570,7 +570,7 @@ on_both_backends!(
         browser
             .wait_until(
                 "the account's stars are known",
-                "return localStorage.getItem('podium:account:pyconf-2027') !== null",
+                "return localStorage.getItem('podium:account:pyconf-2027') !== null && document.querySelector('[data-login-hint]').hidden",
                 10,
             )
             .await;
