@@ -241,20 +241,24 @@ async fn read_upload(mut multipart: Multipart, max: u64) -> Result<Upload, AppEr
             "csrf" => upload.csrf = field.text().await.map_err(bad)?,
             "pdf" => {
                 let mut bytes = Vec::new();
-                let mut seen: u64 = 0;
+                let (mut seen, mut cut_off) = (0u64, false);
                 while let Some(chunk) = field.chunk().await.map_err(bad)? {
                     seen += chunk.len() as u64;
                     if seen <= max {
                         bytes.extend_from_slice(&chunk);
                     } else if seen > max.saturating_mul(2).saturating_add(8 << 20) {
+                        cut_off = true;
                         break;
                     }
                 }
+                let label =
+                    |n: u64| public_slides::size_label(i64::try_from(n).unwrap_or(i64::MAX));
                 upload.file = if seen > max {
                     Err(format!(
-                        "This file is too large: {}. Slides may be at most {}.",
-                        public_slides::size_label(i64::try_from(seen).unwrap_or(i64::MAX)),
-                        public_slides::size_label(i64::try_from(max).unwrap_or(i64::MAX))
+                        "This file is too large: {}{}. Slides may be at most {}.",
+                        if cut_off { "more than " } else { "" },
+                        label(seen),
+                        label(max)
                     ))
                 } else if seen == 0 {
                     Err("Please choose a PDF file to upload.".to_owned())
