@@ -87,6 +87,21 @@ impl TestApp {
     /// Starts the server with its clock fixed at `now` (for "now" markers), if given.
     pub async fn spawn_at(backend: Backend, now: Option<Timestamp>) -> TestApp {
         let (database_url, dir) = fresh_database(backend).await;
+        TestApp::start(database_url, dir, now).await
+    }
+
+    /// A second server on this one's database, as a second instance behind a load balancer
+    /// would be (its own memory, caches and data directory).
+    pub async fn second_instance(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        TestApp::start(self.database_url.clone(), dir, None).await
+    }
+
+    async fn start(
+        database_url: String,
+        dir: tempfile::TempDir,
+        now: Option<Timestamp>,
+    ) -> TestApp {
         let store = Arc::new(
             SqlStore::connect(&database_url)
                 .await

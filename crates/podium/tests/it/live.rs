@@ -170,3 +170,47 @@ async fn a_release_reaches_live_pages_on_sqlite() {
 async fn a_release_reaches_live_pages_on_postgres() {
     a_release_reaches_live_pages(Backend::Postgres).await;
 }
+
+/// Two instances on one PostgreSQL database: a change made through one reaches the live
+/// listeners and the changes feed of the other.
+#[tokio::test]
+async fn changes_reach_every_instance() {
+    let a = TestApp::spawn(Backend::Postgres).await;
+    demo::load(&*a.store).await.unwrap();
+    let b = a.second_instance().await;
+    let id = a.store.conference_by_slug(SLUG).await.unwrap().id;
+    let (_, feed) = b.get(&format!("/api/v1/{SLUG}/changes")).await;
+    let feed: serde_json::Value = serde_json::from_str(&feed).unwrap();
+    let since = feed["last_seq"].as_i64().unwrap();
+    let mut events = b
+        .client
+        .get(format!("{}/api/v1/{SLUG}/events", b.base_url))
+        .send()
+        .await
+        .unwrap();
+
+    // B has the talk's page in its cache.
+    let (_, mut wip) = a.store.wip(id).await.unwrap();
+    let talk = wip.pop().unwrap().talk_id;
+    let (_, page) = b.get(&format!("/{SLUG}/talks/{talk}")).await;
+    assert!(page.contains("<time"), "scheduled at first");
+
+    // Instance A publishes a change.
+    a.store.replace_wip(id, &wip).await.unwrap();
+    podium_app::schedule::release(&*a.store, id).await.unwrap();
+
+    wait_for(&mut events, "event: update", Duration::from_secs(10)).await;
+    let (_, feed) = b
+        .get(&format!("/api/v1/{SLUG}/changes?since={since}"))
+        .await;
+    let feed: serde_json::Value = serde_json::from_str(&feed).unwrap();
+    assert_eq!(feed["results"][0]["type"], "placement", "{feed}");
+    assert_eq!(feed["results"][0]["id"], talk.0);
+    assert_eq!(feed["results"][0]["deleted"], true);
+    // B's cached public pages follow at once.
+    let (_, page) = b.get(&format!("/{SLUG}/talks/{talk}")).await;
+    assert!(
+        !page.contains("<time"),
+        "the talk is no longer scheduled on B's page"
+    );
+}
