@@ -56,9 +56,9 @@ async function keep(url, navigate) {
   return response;
 }
 
-// Private addresses (accounts, organizer pages, the agenda's feed and stars, the API) are never
+// Private addresses (accounts, organizer pages, a person's feedback form, the agenda's feed and stars, the API) are never
 // kept. The agenda page itself is: it is how a phone shows its stars offline.
-const PRIVATE = /^\/(account|login|signup|logout|healthz|api\/|sw\.js)|\/organizer\/|\/speaker\/|\/agenda\//;
+const PRIVATE = /^\/(account|login|signup|logout|healthz|api\/|sw\.js)|\/organizer\/|\/speaker\/|\/feedback$|\/agenda\//;
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
