@@ -101,6 +101,9 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    // One instance per SQLite file: a second `podium serve` on it would corrupt nothing (SQLite
+    // locks) but each would cache and rate-limit alone, so refuse it plainly.
+    let _instance_lock = lock_sqlite(&args.db.resolve()?)?;
     let store = open_store(&args.db).await?;
     if args.demo {
         podium_app::demo::load(&store)
@@ -128,6 +131,36 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Takes an exclusive lock beside a SQLite database file for this process's lifetime; fails
+/// with a clear message when another `podium serve` holds it. PostgreSQL needs none.
+fn lock_sqlite(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return Ok(None);
+    };
+    let path = rest.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path == ":memory:" {
+        return Ok(None);
+    }
+    let lock_path = format!("{path}.instance-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot create {lock_path}"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another podium serve is already using {path}: one SQLite file serves one instance. \
+             To run several instances, use PostgreSQL (DATABASE_URL=postgres://...) and Redis (REDIS_URL=redis://...)"
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {lock_path}"))
+        }
+    }
 }
 
 fn jiff_now() -> podium_web::Timestamp {

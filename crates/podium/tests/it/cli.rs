@@ -447,3 +447,47 @@ fn a_csv_talk_list_imports_in_its_zone_and_a_missing_column_is_named() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn a_second_instance_on_one_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut first = podium()
+        .args(["serve", "--bind", "127.0.0.1", "--port", &port.to_string()])
+        .env("PODIUM_DATA_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_up(port, &mut first).await;
+    let out = podium()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &free_port().to_string(),
+        ])
+        .env("PODIUM_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another podium serve is already using")
+            && stderr.contains("use PostgreSQL"),
+        "{stderr}"
+    );
+    assert!(terminate(&mut first).success());
+    // Once the first has stopped, the file is free again.
+    let port = free_port();
+    let mut again = podium()
+        .args(["serve", "--bind", "127.0.0.1", "--port", &port.to_string()])
+        .env("PODIUM_DATA_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_up(port, &mut again).await;
+    assert!(terminate(&mut again).success());
+}
