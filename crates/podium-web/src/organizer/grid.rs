@@ -87,14 +87,15 @@ fn days_view(p: &Program, typed: Option<&Fields>) -> Vec<DayView> {
                             (
                                 s.id.0,
                                 format!(
-                                    "{}–{} ({} slots){}",
+                                    "{}–{} · {} {}{}",
                                     clock(s.starts_at, &tz),
                                     clock(s.ends_at, &tz),
                                     slots,
+                                    if slots == 1 { "slot" } else { "slots" },
                                     if s.label.is_empty() {
                                         String::new()
                                     } else {
-                                        format!(" {}", s.label)
+                                        format!(" · {}", s.label)
                                     }
                                 ),
                             )
