@@ -625,7 +625,7 @@ pub fn explain(program: &Program, prepared: &Prepared) -> Explanation {
 
 /// The venue the formats comparison plans on: the conference's rooms and days, its daily
 /// session windows (from the grid's sessions, by local time; a working day of four sessions
-/// when there is no grid yet) and its shortest slot length.
+/// when there is no grid yet) and the grid's common step as the slot length.
 pub fn venue_of(program: &Program, prepared: &Prepared) -> engine::Venue {
     let tz = program.conference.tz();
     let local = |ts: Timestamp| {
@@ -664,14 +664,24 @@ pub fn venue_of(program: &Program, prepared: &Prepared) -> engine::Venue {
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
         .collect();
     }
-    let slot_minutes = program
+    // The grid's common step: every slot length and session length is a multiple of it, so
+    // every talk that fits the real grid fits the planned ones (talks span consecutive slots).
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 { a } else { gcd(b, a % b) }
+    }
+    let step = program
         .slots
         .iter()
         .map(|s| (s.ends_at - s.starts_at).as_mins())
+        .chain(
+            program
+                .sessions
+                .iter()
+                .map(|s| (s.ends_at - s.starts_at).as_mins()),
+        )
         .filter(|m| *m > 0)
-        .min()
-        .and_then(|m| u32::try_from(m).ok())
-        .unwrap_or(15);
+        .fold(0, gcd);
+    let slot_minutes = u32::try_from(step).ok().filter(|m| *m > 0).unwrap_or(15);
     engine::Venue {
         format: engine::VENUE_FORMAT.to_owned(),
         name: program.conference.slug.to_string(),

@@ -151,7 +151,7 @@ async fn show(
             failure,
             talks => prepared.instance.talks.len(),
             attendees => prepared.instance.attendees.len(),
-            rooms => venue.rooms.iter().map(|r| format!("{} ({} seats)", r.id, r.capacity)).collect::<Vec<_>>(),
+            rooms => program.rooms.iter().map(|r| format!("{} ({} seats)", r.name, r.capacity)).collect::<Vec<_>>(),
             days => venue.days.len(),
             sessions => venue.sessions.iter().map(|s| format!("{}–{}", s.start, s.end)).collect::<Vec<_>>(),
             slot_minutes => venue.slot_minutes,
