@@ -738,3 +738,110 @@ pub fn compare_formats(
         })
         .collect()
 }
+
+/// Hallway minutes: within each day's span (first start to last end), the minutes in which no
+/// talk runs in any room — the shared free time in which people meet between sessions. More is
+/// better for a community conference.
+pub fn hallway_minutes(program: &Program, placements: &[Placement]) -> i64 {
+    let tz = program.conference.tz();
+    let mut by_day: HashMap<jiff::civil::Date, Vec<(Timestamp, Timestamp)>> = HashMap::new();
+    for p in placements {
+        let Some(talk) = program.talk(p.talk_id) else {
+            continue;
+        };
+        let end = p.starts_at + jiff::SignedDuration::from_mins(talk.duration_min);
+        by_day
+            .entry(p.starts_at.to_zoned_datetime(tz.clone()).date())
+            .or_default()
+            .push((p.starts_at, end));
+    }
+    by_day
+        .into_values()
+        .map(|mut spans| {
+            spans.sort();
+            let mut free = 0;
+            let mut busy_until = spans[0].1;
+            for &(start, end) in &spans[1..] {
+                if start > busy_until {
+                    free += (start - busy_until).as_mins();
+                }
+                busy_until = busy_until.max(end);
+            }
+            free
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod hallway_tests {
+    use podium_domain::{Placement, RoomId, TalkId};
+
+    use super::hallway_minutes;
+
+    #[test]
+    fn hallway_minutes_count_time_when_no_room_has_a_talk() {
+        // The fixture's talks are 30 minutes long.
+        let new = podium_domain_fixture();
+        let at = |h: i8, m: i8| {
+            podium_domain::time::instant(
+                new.conference.start_date,
+                jiff::civil::Time::constant(h, m, 0, 0),
+                &new.conference.tz(),
+            )
+            .expect("instant")
+        };
+        let place = |talk: i64, room: i64, h: i8, m: i8| Placement {
+            talk_id: TalkId(talk),
+            room_id: RoomId(room),
+            starts_at: at(h, m),
+            pinned: false,
+        };
+        // 10:00–10:30 in room 1 and 10:15–10:45 in room 2 overlap; the next talk starts at
+        // 11:00: 15 free minutes. A talk on its own is no hallway time.
+        let placements = [place(1, 1, 10, 0), place(2, 2, 10, 15), place(3, 1, 11, 0)];
+        assert_eq!(hallway_minutes(&new, &placements), 15);
+        assert_eq!(hallway_minutes(&new, &placements[..1]), 0);
+        assert_eq!(hallway_minutes(&new, &[]), 0);
+    }
+
+    fn podium_domain_fixture() -> podium_domain::Program {
+        use podium_domain::*;
+        let talk = |id: i64| Talk {
+            id: TalkId(id),
+            guid: format!("g{id}"),
+            title: format!("Talk {id}"),
+            abstract_md: String::new(),
+            kind: TalkKind::Talk,
+            level: Level::Beginner,
+            duration_min: 30,
+            track_id: None,
+            language: "en".into(),
+            slides_url: None,
+            video_url: None,
+            speaker_ids: vec![],
+        };
+        Program {
+            conference: Conference {
+                id: ConferenceId(1),
+                slug: Slug::parse("h").expect("slug"),
+                name: "H".into(),
+                venue: String::new(),
+                timezone: "Europe/Berlin".into(),
+                start_date: "2027-03-01".parse().expect("date"),
+                end_date: "2027-03-01".parse().expect("date"),
+                description: String::new(),
+            },
+            rooms: vec![],
+            tracks: vec![],
+            talks: vec![talk(1), talk(2), talk(3)],
+            speakers: vec![],
+            sessions: vec![],
+            slots: vec![],
+            breaks: vec![],
+            version: None,
+            placements: vec![],
+            kudos: vec![],
+            sponsors: vec![],
+        }
+    }
+}

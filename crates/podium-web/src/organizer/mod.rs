@@ -178,7 +178,12 @@ struct MetricRow {
 /// Reads one number out of the metrics.
 type MetricOf = fn(&engine::Metrics) -> f64;
 
-fn metric_rows(current: &engine::Metrics, proposed: Option<&engine::Metrics>) -> Vec<MetricRow> {
+/// The engine's metrics, then the hallway minutes (`current`, `proposed`; more is better).
+fn metric_rows(
+    current: &engine::Metrics,
+    proposed: Option<&engine::Metrics>,
+    hallway: (i64, Option<i64>),
+) -> Vec<MetricRow> {
     let fields: [(&'static str, MetricOf); 8] = [
         ("Talks not placed", |m| m.unscheduled as f64),
         ("Missed talks (sum over attendees)", |m| m.missed as f64),
@@ -195,7 +200,7 @@ fn metric_rows(current: &engine::Metrics, proposed: Option<&engine::Metrics>) ->
         ("Overflow (people without a seat)", |m| m.overflow as f64),
         ("Objective (lower is better)", |m| m.objective),
     ];
-    fields
+    let mut rows: Vec<MetricRow> = fields
         .iter()
         .map(|(label, get)| {
             let c = get(current);
@@ -207,7 +212,14 @@ fn metric_rows(current: &engine::Metrics, proposed: Option<&engine::Metrics>) ->
                 better: p.map(|v| v < c),
             }
         })
-        .collect()
+        .collect();
+    rows.push(MetricRow {
+        label: "Hallway minutes (no talk in any room; more is better)",
+        current: hallway.0.to_string(),
+        proposed: hallway.1.map(|v| v.to_string()),
+        better: hallway.1.map(|v| v > hallway.0),
+    });
+    rows
 }
 
 async fn show_desk(
@@ -303,7 +315,14 @@ async fn show_desk(
                     .filter_map(|p| program.talk(p.talk_id).map(|t| t.title.clone()))
                     .collect();
                 proposal = Some(context! {
-                    rows => ser(metric_rows(&baseline, Some(&solution.metrics))),
+                    rows => ser(metric_rows(
+                        &baseline,
+                        Some(&solution.metrics),
+                        (
+                            schedule::hallway_minutes(&program, &wip),
+                            Some(schedule::hallway_minutes(&program, &proposed)),
+                        ),
+                    )),
                     moved => moved,
                     unscheduled => ser(&solution.unscheduled),
                     seconds => format!("{:.1}", solution.solver.seconds),
@@ -337,6 +356,7 @@ async fn show_desk(
             topics => m.topics.join(", "),
         }).collect::<Vec<_>>(),
     };
+    let hallway_now = schedule::hallway_minutes(&program, &wip);
     let wip_program = Program {
         placements: wip,
         ..program.clone()
@@ -354,7 +374,7 @@ async fn show_desk(
         context! {
             conf => ser(crate::public::conference_view(&conference)),
             csrf,
-            rows => ser(metric_rows(&current.metrics, None)),
+            rows => ser(metric_rows(&current.metrics, None, (hallway_now, None))),
             feasible => current.feasible,
             violations => current.violations.iter().map(|v| schedule::humanize(v, &program)).collect::<Vec<_>>(),
             published => released.first().and_then(|v| v.name.clone()),

@@ -696,3 +696,24 @@ on_both_backends!(only_organizers_import, |app| {
         .await;
     assert_eq!(r.status(), 403);
 });
+
+on_both_backends!(the_desk_shows_hallway_minutes, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let id = app
+        .store
+        .conference_by_slug("pyconf-2027")
+        .await
+        .unwrap()
+        .id;
+    let program = app.store.program(id).await.unwrap();
+    let (_, wip) = app.store.wip(id).await.unwrap();
+    let expected = podium_app::schedule::hallway_minutes(&program, &wip);
+    assert!(expected > 0, "the demo has breaks between sessions");
+    let cookie = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let (_, html) = app.get_with_cookie(DESK, &cookie).await;
+    let row = html.split("Hallway minutes").nth(1).expect("a hallway row");
+    assert!(
+        row[..row.find("</tr>").unwrap()].contains(&format!("<td>{expected}</td>")),
+        "{row}"
+    );
+});
