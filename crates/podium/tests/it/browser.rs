@@ -11,14 +11,20 @@ use podium_store::Store;
 use thirtyfour::prelude::*;
 
 /// A headless Chromium session with its own chromedriver and empty profile.
-struct Browser {
+pub(crate) struct Browser {
     driver: Option<WebDriver>,
     chromedriver: Child,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
-    async fn start() -> Browser {
+    pub(crate) async fn start() -> Browser {
+        Browser::start_as(None).await
+    }
+
+    /// A session whose User-Agent is `user_agent` when given (headless Chromium's own names it
+    /// as headless, which the view counters rightly ignore).
+    pub(crate) async fn start_as(user_agent: Option<&str>) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -53,6 +59,9 @@ impl Browser {
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
             .unwrap();
+        if let Some(agent) = user_agent {
+            caps.add_arg(&format!("--user-agent={agent}")).unwrap();
+        }
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
             .await
             .expect("a Chromium session");
@@ -63,7 +72,7 @@ impl Browser {
         }
     }
 
-    fn driver(&self) -> &WebDriver {
+    pub(crate) fn driver(&self) -> &WebDriver {
         self.driver.as_ref().expect("the session is open")
     }
 
@@ -98,7 +107,7 @@ impl Browser {
         }
     }
 
-    async fn quit(mut self) {
+    pub(crate) async fn quit(mut self) {
         if let Some(d) = self.driver.take() {
             let _ = d.quit().await;
         }
@@ -328,7 +337,7 @@ on_both_backends!(after_one_visit_the_conference_opens_offline, |app| {
 
 impl Browser {
     /// Runs `script` (a function body) in the page and returns its value.
-    async fn eval(&self, script: &str) -> serde_json::Value {
+    pub(crate) async fn eval(&self, script: &str) -> serde_json::Value {
         self.driver()
             .execute(script, Vec::new())
             .await
@@ -338,7 +347,7 @@ impl Browser {
     }
 
     /// Waits (up to `secs`) until `script` returns true in the page.
-    async fn wait_until(&self, what: &str, script: &str, secs: u64) {
+    pub(crate) async fn wait_until(&self, what: &str, script: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while self.eval(script).await != serde_json::Value::Bool(true) {
             if Instant::now() >= deadline {
@@ -397,7 +406,7 @@ impl Browser {
     }
 
     /// Switches DevTools network emulation: `offline` or back to normal.
-    async fn set_offline(&self, offline: bool) {
+    pub(crate) async fn set_offline(&self, offline: bool) {
         let cdp = self.driver().cdp();
         cdp.send_raw("Network.enable", serde_json::json!({}))
             .await

@@ -609,110 +609,9 @@ on_both_backends!(uploaded_slides_survive_a_server_restart, |app| {
     second.shut_down().await;
 });
 
-/// A headless Chromium with its own chromedriver, telling servers it is an ordinary Chrome
-/// (headless Chrome's own User-Agent names it as such and is not counted, docs/slides.md).
-struct Chromium {
-    driver: Option<thirtyfour::WebDriver>,
-    chromedriver: std::process::Child,
-    _profile: tempfile::TempDir,
-}
-
-impl Chromium {
-    async fn start() -> Chromium {
-        use thirtyfour::prelude::*;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let chromedriver = std::process::Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed (./test.sh installs Debian's chromium-driver)");
-        // Readiness of another process: poll its port (no fixed sleep).
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        let profile = tempfile::tempdir().unwrap();
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary("/usr/bin/chromium").unwrap();
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
-            &format!("--user-data-dir={}", profile.path().display()),
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
-        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-            .await
-            .expect("a Chromium session");
-        Chromium {
-            driver: Some(driver),
-            chromedriver,
-            _profile: profile,
-        }
-    }
-
-    fn driver(&self) -> &thirtyfour::WebDriver {
-        self.driver.as_ref().expect("the session is open")
-    }
-
-    async fn eval(&self, script: &str) -> serde_json::Value {
-        self.driver()
-            .execute(script, Vec::new())
-            .await
-            .unwrap()
-            .json()
-            .clone()
-    }
-
-    /// Waits (up to `secs`, polling) until `script` returns true.
-    async fn wait_until(&self, what: &str, script: &str, secs: u64) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-        while self.eval(script).await != serde_json::Value::Bool(true) {
-            if std::time::Instant::now() >= deadline {
-                let source = self.driver().source().await.unwrap();
-                panic!("{what} did not happen within {secs} s; page: {source}");
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn quit(mut self) {
-        if let Some(d) = self.driver.take() {
-            let _ = d.quit().await;
-        }
-    }
-
-    async fn set_offline(&self, offline: bool) {
-        let cdp = self.driver().cdp();
-        cdp.send_raw("Network.enable", serde_json::json!({}))
-            .await
-            .unwrap();
-        cdp.send_raw(
-            "Network.emulateNetworkConditions",
-            serde_json::json!({
-                "offline": offline, "latency": 0,
-                "downloadThroughput": -1, "uploadThroughput": -1
-            }),
-        )
-        .await
-        .unwrap();
-    }
-}
-
-impl Drop for Chromium {
-    fn drop(&mut self) {
-        let _ = self.chromedriver.kill();
-        let _ = self.chromedriver.wait();
-    }
-}
+/// An ordinary desktop Chrome's User-Agent: headless Chrome's own names it as headless and is
+/// not counted (docs/slides.md).
+const CHROME_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
 
 on_both_backends!(
     in_chromium_slides_are_kept_for_offline_and_the_counts_rise,
@@ -732,7 +631,7 @@ on_both_backends!(
         .await;
         assert_eq!(r.status(), 303);
 
-        let browser = Chromium::start().await;
+        let browser = crate::browser::Browser::start_as(Some(CHROME_UA)).await;
         let d = browser.driver();
         d.goto(format!("{}/slidesconf/talks/{talk}", app.base_url))
             .await
