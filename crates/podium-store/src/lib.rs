@@ -6,6 +6,7 @@
 //! lives in `backend.rs` only.
 
 mod backend;
+mod edit;
 mod feed;
 mod feedback;
 mod interest;
@@ -546,7 +547,7 @@ impl Store for SqlStore {
         talk: &NewTalk,
     ) -> Result<TalkId, StoreError> {
         talk.validate_alone()?;
-        token::save_talk(&self.pool, conference, id, talk).await
+        edit::save_talk(&self.pool, conference, id, talk).await
     }
 
     async fn add_grid(
@@ -566,7 +567,7 @@ impl Store for SqlStore {
                 ))));
             }
         }
-        token::add_grid(&self.pool, conference, sessions, breaks).await
+        edit::add_grid(&self.pool, conference, sessions, breaks).await
     }
 
     async fn remove_grid_item(
@@ -575,7 +576,7 @@ impl Store for SqlStore {
         session: Option<SessionId>,
         break_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        token::remove_grid_item(&self.pool, conference, session, break_id).await
+        edit::remove_grid_item(&self.pool, conference, session, break_id).await
     }
 
     async fn import_into(
