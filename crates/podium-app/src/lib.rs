@@ -4,4 +4,5 @@
 pub mod account;
 pub mod demo;
 pub mod import;
+pub mod review;
 pub mod schedule;

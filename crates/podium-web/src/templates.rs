@@ -75,6 +75,22 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             "organizer_import.html",
             include_str!("../templates/organizer_import.html"),
         ),
+        (
+            "review_list.html",
+            include_str!("../templates/review_list.html"),
+        ),
+        (
+            "review_proposal.html",
+            include_str!("../templates/review_proposal.html"),
+        ),
+        (
+            "organizer_cfp.html",
+            include_str!("../templates/organizer_cfp.html"),
+        ),
+        (
+            "organizer_proposals.html",
+            include_str!("../templates/organizer_proposals.html"),
+        ),
     ] {
         env.add_template(name, source)
             .expect("templates baked into the binary parse");

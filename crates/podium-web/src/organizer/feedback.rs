@@ -163,7 +163,9 @@ async fn link(
     .await
 }
 
-fn csv_cell(text: &str) -> String {
+/// A CSV cell, quoted; text starting with `=`, `+`, `-` or `@` gets a leading `'` so that
+/// spreadsheets do not run it as a formula.
+pub(super) fn csv_cell(text: &str) -> String {
     let guarded = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

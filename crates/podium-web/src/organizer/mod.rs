@@ -21,10 +21,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::session_token;
 
+mod cfp;
 mod feedback;
 pub(crate) mod formats;
 mod grid;
 mod import;
+mod proposals;
 mod sponsors;
 mod tokens;
 use crate::public::{Views, render, ser};
@@ -51,6 +53,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(sponsors::routes())
         .merge(formats::routes())
         .merge(grid::routes())
+        .merge(cfp::routes())
+        .merge(proposals::routes())
 }
 
 /// Best result so far of a running job.

@@ -42,6 +42,7 @@ mod live;
 mod organizer;
 mod public_site;
 mod reimport;
+mod review;
 mod schedule_cli;
 mod slides;
 mod sponsors;
