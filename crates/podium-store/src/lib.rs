@@ -5,12 +5,15 @@
 //! `i64`), instants as unix seconds, lists as JSON text, booleans as 0/1. Backend-specific SQL
 //! lives in `backend.rs` only.
 
+mod account_token;
 mod backend;
 mod edit;
 mod feed;
 mod feedback;
 mod interest;
+mod invitation;
 mod merge;
+mod outbox;
 mod program;
 mod session;
 mod slides;
@@ -28,10 +31,16 @@ use podium_domain::{
     VersionId,
 };
 
+pub use account_token::{Account, NewAccountToken, TokenPurpose};
 pub use backend::{Backend, redact_url};
 pub use feed::{ChangeRow, doc};
 pub use feedback::{Feedback, KudosState, NewFeedback};
+pub use invitation::{Invitation, NewInvitation, TeamMember};
 pub use merge::ImportReport;
+pub use outbox::{
+    BODY_NOT_KEPT, HeldMails, MAX_MAIL_ATTEMPTS, Mail, MailAttachment, MailStatus, MailSummary,
+    NewMail,
+};
 pub use session::{Credentials, Login, NewLogin};
 pub use slides::{CountDelta, NewSlideFile, SlideFile, TalkCounts};
 pub use token::ApiToken;
@@ -359,6 +368,112 @@ pub trait Store: Send + Sync {
 
     /// Every talk of the conference with its total views and downloads, by talk id.
     async fn talk_counts(&self, conference: ConferenceId) -> Result<Vec<TalkCounts>, StoreError>;
+
+    /// Puts a mail in the outbox (queued, or held when `mail.hold`); returns its id. Code
+    /// inside the store that changes something and mails about it uses `outbox::enqueue` on
+    /// its own transaction instead, so both commit or neither does.
+    async fn queue_mail(&self, mail: &NewMail) -> Result<i64, StoreError>;
+
+    /// The conference's outbox, newest first (account mails have no conference and are not
+    /// listed).
+    async fn outbox(&self, conference: ConferenceId) -> Result<Vec<MailSummary>, StoreError>;
+
+    /// One mail in full: of `conference`, or an account mail when `None`; `NotFound` otherwise.
+    async fn outbox_mail(
+        &self,
+        conference: Option<ConferenceId>,
+        id: i64,
+    ) -> Result<Mail, StoreError>;
+
+    /// Queues held mails of the conference (due now); returns how many were held.
+    async fn send_held(
+        &self,
+        conference: ConferenceId,
+        which: HeldMails<'_>,
+    ) -> Result<u64, StoreError>;
+
+    /// Claims one due mail for `lease_seconds` (`now` in unix seconds): a queued mail whose
+    /// `send_after` has come, or one whose previous claim's lease ran out (its worker died).
+    /// Atomic across workers and instances; counts an attempt. `None` when nothing is due.
+    async fn claim_mail(&self, now: i64, lease_seconds: i64) -> Result<Option<Mail>, StoreError>;
+
+    /// Records a claimed mail as sent at `now`; `NotFound` unless it is being sent.
+    async fn mark_sent(&self, id: i64, now: i64) -> Result<(), StoreError>;
+
+    /// Records a failed attempt of a claimed mail: queued again at `retry_at` while fewer than
+    /// [`MAX_MAIL_ATTEMPTS`] attempts were made, else (or with `retry_at` None, a permanent
+    /// error) `Failed`. Returns the new status.
+    async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<MailStatus, StoreError>;
+
+    /// The user's account (email, name, whether the address is verified).
+    async fn account(&self, user: UserId) -> Result<Account, StoreError>;
+
+    /// Records a one-time link's token hash and queues the mail carrying the link, in one
+    /// transaction. Returns the mail's id.
+    async fn create_account_token(
+        &self,
+        token: &NewAccountToken,
+        mail: &NewMail,
+    ) -> Result<i64, StoreError>;
+
+    /// The user of a live (unused, unexpired at `now`) token; `NotFound` otherwise.
+    async fn account_token_user(
+        &self,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<UserId, StoreError>;
+
+    /// Uses a live verification token: the user's address counts as verified from `now` (or
+    /// from earlier, if it was). `NotFound` for an unknown, used or expired token.
+    async fn verify_email(&self, token_hash: &str, now: i64) -> Result<UserId, StoreError>;
+
+    /// Uses a live password-reset token: sets the new password hash, voids the user's other
+    /// reset links and ends all their sessions, in one transaction. `NotFound` for an unknown,
+    /// used or expired token.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        now: i64,
+        password_hash: &str,
+    ) -> Result<UserId, StoreError>;
+
+    /// Records an invitation and queues its mail, in one transaction; returns its id.
+    async fn create_invitation(
+        &self,
+        invitation: &NewInvitation,
+        mail: &NewMail,
+    ) -> Result<i64, StoreError>;
+
+    /// The conference's invitations not accepted yet (expired ones included), newest first.
+    async fn pending_invitations(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<Invitation>, StoreError>;
+
+    /// Withdraws a pending invitation of the conference; `NotFound` if there is none.
+    async fn revoke_invitation(&self, conference: ConferenceId, id: i64) -> Result<(), StoreError>;
+
+    /// The pending, unexpired invitation with this token hash; `NotFound` otherwise.
+    async fn invitation(&self, token_hash: &str, now: i64) -> Result<Invitation, StoreError>;
+
+    /// Accepts an invitation for `user`: grants its role (and counts the user's address as
+    /// verified when the invitation went to it), in one transaction. `NotFound` for an
+    /// unknown, accepted or expired invitation.
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: i64,
+    ) -> Result<Invitation, StoreError>;
+
+    /// People with roles in the conference, by name.
+    async fn team(&self, conference: ConferenceId) -> Result<Vec<TeamMember>, StoreError>;
 }
 
 /// Programs kept in memory, by slug, with the revision they were read at.
@@ -722,5 +837,116 @@ impl Store for SqlStore {
 
     async fn talk_counts(&self, conference: ConferenceId) -> Result<Vec<TalkCounts>, StoreError> {
         slides::counts(&self.pool, conference).await
+    }
+
+    async fn queue_mail(&self, mail: &NewMail) -> Result<i64, StoreError> {
+        outbox::queue(&self.pool, mail).await
+    }
+
+    async fn outbox(&self, conference: ConferenceId) -> Result<Vec<MailSummary>, StoreError> {
+        outbox::of_conference(&self.pool, conference).await
+    }
+
+    async fn outbox_mail(
+        &self,
+        conference: Option<ConferenceId>,
+        id: i64,
+    ) -> Result<Mail, StoreError> {
+        outbox::one(&self.pool, conference, id).await
+    }
+
+    async fn send_held(
+        &self,
+        conference: ConferenceId,
+        which: HeldMails<'_>,
+    ) -> Result<u64, StoreError> {
+        outbox::send_held(&self.pool, conference, which).await
+    }
+
+    async fn claim_mail(&self, now: i64, lease_seconds: i64) -> Result<Option<Mail>, StoreError> {
+        outbox::claim(&self.pool, now, lease_seconds).await
+    }
+
+    async fn mark_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        outbox::mark_sent(&self.pool, id, now).await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<MailStatus, StoreError> {
+        outbox::mark_failed(&self.pool, id, error, retry_at).await
+    }
+
+    async fn account(&self, user: UserId) -> Result<Account, StoreError> {
+        account_token::account(&self.pool, user).await
+    }
+
+    async fn create_account_token(
+        &self,
+        token: &NewAccountToken,
+        mail: &NewMail,
+    ) -> Result<i64, StoreError> {
+        account_token::create(&self.pool, token, mail).await
+    }
+
+    async fn account_token_user(
+        &self,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<UserId, StoreError> {
+        account_token::user_of(&self.pool, purpose, token_hash, now).await
+    }
+
+    async fn verify_email(&self, token_hash: &str, now: i64) -> Result<UserId, StoreError> {
+        account_token::verify_email(&self.pool, token_hash, now).await
+    }
+
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        now: i64,
+        password_hash: &str,
+    ) -> Result<UserId, StoreError> {
+        account_token::reset_password(&self.pool, token_hash, now, password_hash).await
+    }
+
+    async fn create_invitation(
+        &self,
+        new: &NewInvitation,
+        mail: &NewMail,
+    ) -> Result<i64, StoreError> {
+        invitation::create(&self.pool, new, mail).await
+    }
+
+    async fn pending_invitations(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<Invitation>, StoreError> {
+        invitation::pending(&self.pool, conference).await
+    }
+
+    async fn revoke_invitation(&self, conference: ConferenceId, id: i64) -> Result<(), StoreError> {
+        invitation::revoke(&self.pool, conference, id).await
+    }
+
+    async fn invitation(&self, token_hash: &str, now: i64) -> Result<Invitation, StoreError> {
+        invitation::by_token(&self.pool, token_hash, now).await
+    }
+
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: i64,
+    ) -> Result<Invitation, StoreError> {
+        invitation::accept(&self.pool, token_hash, user, now).await
+    }
+
+    async fn team(&self, conference: ConferenceId) -> Result<Vec<TeamMember>, StoreError> {
+        invitation::team(&self.pool, conference).await
     }
 }

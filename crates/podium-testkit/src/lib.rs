@@ -35,6 +35,9 @@ pub struct TestApp {
     pub database_url: String,
     /// An HTTP client that does not follow redirects.
     pub client: reqwest::Client,
+    /// Where this server's mail worker writes `.eml` files (there is no SMTP in tests).
+    pub outbox_dir: std::path::PathBuf,
+    mail_worker: Option<podium_jobs::MailWorker>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -129,6 +132,14 @@ impl TestApp {
                 },
             },
         );
+        let outbox_dir = dir.path().join("outbox");
+        let mailer = podium_jobs::Mailer::new(&podium_jobs::MailSettings {
+            smtp_url: None,
+            from: "podium <podium@podium.test>".to_owned(),
+            outbox_dir: outbox_dir.clone(),
+        })
+        .expect("test mail settings");
+        let mail_worker = podium_jobs::MailWorker::spawn(store.clone(), mailer);
         let (tx, rx) = tokio::sync::oneshot::channel();
         tokio::spawn(podium_web::serve(listener, state, async move {
             let _ = rx.await;
@@ -142,6 +153,8 @@ impl TestApp {
             store,
             database_url,
             client,
+            outbox_dir,
+            mail_worker: Some(mail_worker),
             shutdown: Some(tx),
             _dir: dir,
         }
@@ -287,8 +300,148 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(worker) = self.mail_worker.take() {
+            worker.signal_stop();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+    }
+}
+
+/// An `.eml` file the test server's mail worker wrote.
+#[derive(Debug, Clone)]
+pub struct Eml {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// Its text as written.
+    pub raw: String,
+}
+
+impl Eml {
+    /// The headers, unfolded (a line starting with white space continues the one before).
+    pub fn headers(&self) -> String {
+        let head = self.raw.split("\r\n\r\n").next().unwrap_or_default();
+        head.replace("\r\n ", " ").replace("\r\n\t", " ")
+    }
+
+    /// The value of header `name` (case-insensitive), if present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers().split("\r\n").find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+        })
+    }
+
+    /// The plain-text body (of a single-part mail, or the first part of a multipart one),
+    /// decoded from quoted-printable when so encoded.
+    pub fn body(&self) -> String {
+        let (head, body) = match self.header("Content-Type") {
+            Some(t) if t.starts_with("multipart/") => {
+                let part = self.raw.split("\r\n--").nth(1).expect("a first MIME part");
+                let (h, b) = part.split_once("\r\n\r\n").expect("part headers");
+                (h.to_owned(), b.to_owned())
+            }
+            _ => {
+                let (h, b) = self.raw.split_once("\r\n\r\n").expect("mail headers");
+                (h.to_owned(), b.to_owned())
+            }
+        };
+        let head = head.to_ascii_lowercase();
+        assert!(
+            !head.contains("content-transfer-encoding: base64"),
+            "base64 bodies are not decoded here"
+        );
+        if head.contains("content-transfer-encoding: quoted-printable") {
+            decode_quoted_printable(&body)
+        } else {
+            body.replace("\r\n", "\n")
+        }
+    }
+
+    /// The path of the first link in the body that starts with `public_prefix` (such as
+    /// `https://podium.test/verify/`), without the origin: `/verify/…`.
+    pub fn link(&self, public_prefix: &str) -> String {
+        let body = self.body();
+        let start = body
+            .find(public_prefix)
+            .unwrap_or_else(|| panic!("no link {public_prefix}… in:\n{body}"));
+        let url: String = body[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        let origin_end = url.find("://").map_or(0, |i| i + 3);
+        url[origin_end..]
+            .find('/')
+            .map(|i| url[origin_end + i..].to_owned())
+            .expect("a path in the link")
+    }
+}
+
+fn decode_quoted_printable(text: &str) -> String {
+    let soft = text.replace("=\r\n", "");
+    let bytes = soft.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).replace("\r\n", "\n")
+}
+
+impl TestApp {
+    /// Every `.eml` file in the outbox folder now, by file name (the worker's temporary
+    /// files start with a dot and are not `.eml`, so half-written mail is never seen).
+    pub fn mails(&self) -> Vec<Eml> {
+        let Ok(dir) = std::fs::read_dir(&self.outbox_dir) else {
+            return Vec::new();
+        };
+        let mut mails: Vec<Eml> = dir
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .filter_map(|path| {
+                let raw = std::fs::read_to_string(&path).ok()?;
+                Some(Eml { path, raw })
+            })
+            .collect();
+        mails.sort_by(|a, b| a.path.cmp(&b.path));
+        mails
+    }
+
+    /// Waits (up to 20 s, polling) for an `.eml` to `to` whose subject contains `subject`,
+    /// and returns it; panics with the folder's contents if none comes.
+    pub async fn wait_for_mail(&self, to: &str, subject: &str) -> Eml {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let found = self.mails().into_iter().find(|m| {
+                m.header("To").is_some_and(|t| t.contains(to))
+                    && m.header("Subject").is_some_and(|s| s.contains(subject))
+            });
+            if let Some(mail) = found {
+                return mail;
+            }
+            if std::time::Instant::now() > deadline {
+                let seen: Vec<_> = self
+                    .mails()
+                    .iter()
+                    .map(|m| (m.header("To"), m.header("Subject")))
+                    .collect();
+                panic!(
+                    "no mail to {to} about {subject:?} in {}: {seen:?}",
+                    self.outbox_dir.display()
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
 }

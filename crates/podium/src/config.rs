@@ -79,6 +79,44 @@ pub struct ServeArgs {
     /// Database settings.
     #[command(flatten)]
     pub db: DbArgs,
+    /// Where email goes.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Email: SMTP when a URL is set, else `.eml` files in an outbox folder.
+#[derive(Debug, clap::Args)]
+pub struct MailArgs {
+    /// SMTP server: `smtps://user:pass@host[:465]`, or `smtp://user:pass@host:587` (STARTTLS
+    /// required; `?tls=none` for plain SMTP, the default only for localhost). Without it mail
+    /// is written as .eml files to the outbox folder.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    /// The From address of podium's mail (`Name <address>` or a bare address).
+    #[arg(long, env = "PODIUM_MAIL_FROM", default_value = podium_jobs::DEFAULT_FROM)]
+    pub mail_from: String,
+    /// Where .eml files go without SMTP (default: `outbox` in the data directory).
+    #[arg(long, env = "PODIUM_OUTBOX_DIR")]
+    pub outbox_dir: Option<PathBuf>,
+}
+
+impl MailArgs {
+    /// The mail settings, with the outbox folder under `data_dir` unless set. An empty
+    /// `SMTP_URL` counts as none.
+    pub fn settings(&self, data_dir: &std::path::Path) -> podium_jobs::MailSettings {
+        podium_jobs::MailSettings {
+            smtp_url: self
+                .smtp_url
+                .as_ref()
+                .map(|s| s.0.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            from: self.mail_from.clone(),
+            outbox_dir: self
+                .outbox_dir
+                .clone()
+                .unwrap_or_else(|| data_dir.join("outbox")),
+        }
+    }
 }
 
 /// An S3-compatible bucket for slide PDFs (all of endpoint, bucket and keys, or none).
@@ -181,6 +219,44 @@ mod tests {
         let mut all = vec!["podium"];
         all.extend_from_slice(args);
         Args::try_parse_from(all)?.serve.slides()
+    }
+
+    #[tokio::test]
+    async fn mail_goes_to_files_in_the_data_dir_unless_smtp_is_set() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["podium"];
+            all.extend_from_slice(args);
+            Args::try_parse_from(all).unwrap().serve
+        };
+        let files = parse(&["--data-dir", "/srv/podium"]);
+        let settings = files.mail.settings(&files.db.data_dir);
+        assert_eq!(settings.smtp_url, None);
+        assert_eq!(settings.from, "podium@localhost");
+        assert_eq!(
+            settings.outbox_dir,
+            std::path::PathBuf::from("/srv/podium/outbox")
+        );
+        let smtp = parse(&[
+            "--smtp-url",
+            "smtp://user:hunter2@mail.example:587",
+            "--mail-from",
+            "PyConf <team@pyconf.example>",
+            "--outbox-dir",
+            "/var/mail/podium",
+        ]);
+        assert!(
+            !format!("{smtp:?}").contains("hunter2"),
+            "the URL is redacted"
+        );
+        let settings = smtp.mail.settings(&smtp.db.data_dir);
+        assert_eq!(
+            settings.smtp_url.as_deref(),
+            Some("smtp://user:hunter2@mail.example:587")
+        );
+        assert_eq!(settings.from, "PyConf <team@pyconf.example>");
+        assert!(podium_jobs::Mailer::new(&settings).is_ok());
+        let empty = parse(&["--smtp-url", " "]);
+        assert_eq!(empty.mail.settings(&empty.db.data_dir).smtp_url, None);
     }
 
     #[test]

@@ -104,6 +104,9 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
     // One instance per SQLite file: a second `podium serve` on it would corrupt nothing (SQLite
     // locks) but each would cache and rate-limit alone, so refuse it plainly.
     let _instance_lock = lock_sqlite(&args.db.resolve()?)?;
+    // Mail settings are checked before anything is opened: a typo stops the start.
+    let mailer = podium_jobs::Mailer::new(&args.mail.settings(&args.db.data_dir))
+        .context("mail settings")?;
     let store = open_store(&args.db).await?;
     if args.demo {
         podium_app::demo::load(&store)
@@ -125,9 +128,13 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
         },
     );
     tracing::info!(address = %addr, backend = ?store.backend(), "podium is listening on http://{addr}/");
-    podium_web::serve(listener, state, shutdown_signal())
+    let mail_worker = podium_jobs::MailWorker::spawn(Arc::new(store.clone()), mailer);
+    let served = podium_web::serve(listener, state, shutdown_signal())
         .await
-        .context("serving")?;
+        .context("serving");
+    // After the last request (which may have queued mail); a mail cut off is sent again later.
+    mail_worker.stop(std::time::Duration::from_secs(5)).await;
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

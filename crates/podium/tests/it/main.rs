@@ -39,6 +39,7 @@ mod feedback;
 mod formats;
 mod grid;
 mod live;
+mod mail;
 mod organizer;
 mod public_site;
 mod reimport;
