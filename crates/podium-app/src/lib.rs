@@ -4,5 +4,9 @@
 pub mod account;
 pub mod demo;
 pub mod import;
+pub mod invitation;
+pub mod mail;
+pub mod password;
 pub mod review;
 pub mod schedule;
+pub mod verification;

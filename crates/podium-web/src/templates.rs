@@ -75,6 +75,31 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             "organizer_import.html",
             include_str!("../templates/organizer_import.html"),
         ),
+        ("notice.html", include_str!("../templates/notice.html")),
+        (
+            "password_forgot.html",
+            include_str!("../templates/password_forgot.html"),
+        ),
+        (
+            "password_reset.html",
+            include_str!("../templates/password_reset.html"),
+        ),
+        (
+            "invitation.html",
+            include_str!("../templates/invitation.html"),
+        ),
+        (
+            "organizer_team.html",
+            include_str!("../templates/organizer_team.html"),
+        ),
+        (
+            "organizer_outbox.html",
+            include_str!("../templates/organizer_outbox.html"),
+        ),
+        (
+            "organizer_mail.html",
+            include_str!("../templates/organizer_mail.html"),
+        ),
         (
             "review_list.html",
             include_str!("../templates/review_list.html"),

@@ -26,8 +26,10 @@ mod feedback;
 pub(crate) mod formats;
 mod grid;
 mod import;
+mod outbox;
 mod proposals;
 mod sponsors;
+mod team;
 mod tokens;
 use crate::public::{Views, render, ser};
 use crate::{AppError, AppState};
@@ -53,6 +55,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(sponsors::routes())
         .merge(formats::routes())
         .merge(grid::routes())
+        .merge(team::routes())
+        .merge(outbox::routes())
         .merge(cfp::routes())
         .merge(proposals::routes())
 }

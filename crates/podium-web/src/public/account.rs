@@ -102,6 +102,13 @@ async fn sign_up(
         Ok(user) => {
             let token = account::start_session(&*state.store, user).await?;
             tracing::info!(user.id = %user, "account created");
+            // The account exists either way; a mail that could not be queued is resent from
+            // the account page.
+            if let Err(e) =
+                podium_app::verification::send(&*state.store, &state.config.public_url, user).await
+            {
+                tracing::error!(user.id = %user, error = %e, "cannot queue the verification mail");
+            }
             Ok(logged_in(&state, &token))
         }
         Err(AccountError::Invalid(problems)) => {
@@ -156,6 +163,13 @@ async fn show_account(
     let Some(login) = login else {
         return Ok(Redirect::to("/login").into_response());
     };
+    // Back to an invitation that sent this visitor to log in or sign up.
+    if let Some(token) = super::invitation::pending(&headers) {
+        let mut response = Redirect::to(&format!("/invitations/{token}")).into_response();
+        super::invitation::forget(&state, &mut response);
+        return Ok(response);
+    }
+    let verified = podium_app::verification::is_verified(&*state.store, login.user).await?;
     let wanted = state.store.interests_of(login.user).await?;
     let mut talks = Vec::new();
     let mut feeds = Vec::new();
@@ -185,7 +199,7 @@ async fn show_account(
     let mut response = render(
         &state,
         "account.html",
-        context! { name => login.name, email => login.email, csrf => login.csrf_token, talks, feeds },
+        context! { name => login.name, email => login.email, csrf => login.csrf_token, talks, feeds, verified },
     )?;
     no_store(&mut response);
     Ok(response)

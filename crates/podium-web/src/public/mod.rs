@@ -5,8 +5,11 @@ mod account;
 mod agenda;
 pub(crate) mod export;
 pub(crate) mod feedback;
+mod invitation;
 pub(crate) mod live;
+mod password;
 pub(crate) mod slides;
+mod verification;
 mod view;
 
 pub(crate) use view::Views;
@@ -89,6 +92,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(live::routes())
         .merge(slides::routes())
         .merge(feedback::routes())
+        .merge(verification::routes())
+        .merge(password::routes())
+        .merge(invitation::routes())
 }
 
 /// The 404 page for every unknown address.

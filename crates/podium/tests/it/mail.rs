@@ -1,11 +1,40 @@
-//! Email: the outbox and the mail worker (files written exactly once, SMTP, retries).
+//! Email: the outbox, the mail worker (files and SMTP, exactly-once files), and the account
+//! emails that go through it (verification, password reset, invitations).
 
 use std::sync::{Arc, Mutex};
 
+use podium_app::demo::{self, DEMO_ORGANIZER, DEMO_SLUG};
+use podium_domain::Role;
 use podium_jobs::{Delivered, LEASE_SECONDS, MailSettings, Mailer, deliver_due};
-use podium_store::{HeldMails, MailAttachment, MailStatus, NewMail, SqlStore, Store};
-use podium_testkit::Backend;
+use podium_store::{
+    BODY_NOT_KEPT, HeldMails, MailAttachment, MailStatus, NewMail, SqlStore, Store,
+};
+use podium_testkit::{Backend, TestApp, cookie_of, csrf_of};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const PUBLIC: &str = "https://podium.test";
+
+/// The user behind an email address.
+async fn user_of(app: &TestApp, email: &str) -> podium_domain::UserId {
+    app.store.credentials(email).await.unwrap().user
+}
+
+/// An account mail once the worker recorded it as sent (it writes the file first, then records).
+async fn sent_mail(app: &TestApp, id: i64) -> podium_store::Mail {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let mail = app.store.outbox_mail(None, id).await.unwrap();
+        if mail.status == MailStatus::Sent {
+            return mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "mail {id} is {:?}",
+            mail.status
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
 
 fn mail_to(to: &str, subject: &str, conference: Option<podium_domain::ConferenceId>) -> NewMail {
     NewMail {
@@ -19,6 +48,425 @@ fn mail_to(to: &str, subject: &str, conference: Option<podium_domain::Conference
         hold: false,
     }
 }
+
+on_both_backends!(sign_up_mails_a_link_that_verifies_the_address, |app| {
+    let cookie = app.sign_up("ada@example.org").await;
+    let (_, html) = app.get_with_cookie("/account", &cookie).await;
+    assert!(
+        html.contains("Your email address is not verified yet"),
+        "{html}"
+    );
+    let user = user_of(&app, "ada@example.org").await;
+    assert!(!app.store.account(user).await.unwrap().verified());
+
+    let mail = app
+        .wait_for_mail("ada@example.org", "Please confirm your email address")
+        .await;
+    assert_eq!(mail.header("From").unwrap(), "podium <podium@podium.test>");
+    assert!(
+        mail.header("Message-ID")
+            .unwrap()
+            .ends_with("@podium.outbox>")
+    );
+    assert_eq!(mail.header("Auto-Submitted").unwrap(), "auto-generated");
+    let link = mail.link(&format!("{PUBLIC}/verify/"));
+    let (status, html) = app.get(&link).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Email address verified"));
+
+    assert!(app.store.account(user).await.unwrap().verified());
+    assert!(
+        podium_app::verification::is_verified(&*app.store, user)
+            .await
+            .unwrap()
+    );
+    let (_, html) = app.get_with_cookie("/account", &cookie).await;
+    assert!(!html.contains("not verified"), "{html}");
+    let (status, _) = app.get(&link).await;
+    assert_eq!(status, 410, "a verification link works once");
+    assert_eq!(app.mails().len(), 1, "one mail, one file");
+});
+
+on_both_backends!(an_unverified_user_can_ask_for_a_new_link, |app| {
+    let cookie = app.sign_up("ada@example.org").await;
+    app.wait_for_mail("ada@example.org", "confirm").await;
+    let (_, html) = app.get_with_cookie("/account", &cookie).await;
+    let csrf = csrf_of(&html);
+    let r = app
+        .post_form("/account/verify", &[("csrf", "forged")], Some(&cookie), &[])
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .post_form("/account/verify", &[("csrf", &csrf)], Some(&cookie), &[])
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("We sent a new link to ada@example.org")
+    );
+    // Both links work until one of them is used.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.mails().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "the second mail");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let link = app.mails()[1].link(&format!("{PUBLIC}/verify/"));
+    assert_eq!(app.get(&link).await.0, 200);
+});
+
+on_both_backends!(password_reset_works_once_and_ends_other_sessions, |app| {
+    let old_session = app.sign_up("ada@example.org").await;
+
+    // Asking looks the same whether or not the account exists.
+    let ask = |email: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .post_form("/password/forgot", &[("email", email)], None, &[])
+                .await;
+            (
+                r.status().as_u16(),
+                r.text().await.unwrap().replace(email, "EMAIL"),
+            )
+        }
+    };
+    let unknown = ask("nobody@example.org").await;
+    let known = ask("ADA@example.org").await;
+    assert_eq!(unknown.0, 200);
+    assert_eq!(known, unknown, "the same answer for unknown addresses");
+    assert!(known.1.contains("If an account exists for that address"));
+
+    let mail = app
+        .wait_for_mail("ada@example.org", "Set a new password")
+        .await;
+    let link = mail.link(&format!("{PUBLIC}/password/reset/"));
+    assert!(
+        app.mails()
+            .iter()
+            .all(|m| !m.header("To").unwrap().contains("nobody")),
+        "no mail to an unknown address"
+    );
+    let (status, html) = app.get(&link).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Choose a new password"));
+
+    let r = app
+        .post_form(&link, &[("password", "short")], None, &[])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Use at least 10 characters")
+    );
+
+    let r = app
+        .post_form(&link, &[("password", "a brand new password")], None, &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers().get("location").unwrap(), "/account");
+    let new_session = cookie_of(&r);
+    assert_eq!(app.get_with_cookie("/account", &new_session).await.0, 200);
+    assert_eq!(
+        app.get_with_cookie("/account", &old_session).await.0,
+        303,
+        "the other session ended"
+    );
+
+    let r = app
+        .post_form(
+            "/login",
+            &[
+                ("email", "ada@example.org"),
+                ("password", "just an attendee"),
+            ],
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 401, "the old password is refused");
+    app.log_in("ada@example.org", "a brand new password").await;
+
+    let r = app
+        .post_form(&link, &[("password", "yet another password")], None, &[])
+        .await;
+    assert_eq!(r.status(), 410, "the link works once");
+    assert_eq!(app.get(&link).await.0, 410);
+    app.log_in("ada@example.org", "a brand new password").await;
+
+    // Once sent, the stored reset mail no longer holds the link (the second mail: the first
+    // is sign-up's verification).
+    let reset = sent_mail(&app, 2).await;
+    assert_eq!(reset.kind, "account.reset");
+    assert_eq!(reset.body_text, BODY_NOT_KEPT);
+});
+
+on_both_backends!(an_invited_reviewer_signs_up_through_the_link, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conference = app.store.conference_by_slug(DEMO_SLUG).await.unwrap();
+    let organizer = app.log_in(DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let team = format!("/{DEMO_SLUG}/organizer/team");
+    let (status, html) = app.get_with_cookie(&team, &organizer).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(DEMO_ORGANIZER.0));
+    let csrf = csrf_of(&html);
+
+    let r = app
+        .post_form(
+            &team,
+            &[
+                ("csrf", &csrf),
+                ("email", "not-an-address"),
+                ("role", "reviewer"),
+            ],
+            Some(&organizer),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("This does not look like an email address."));
+    assert!(html.contains(r#"value="not-an-address""#));
+    let r = app
+        .post_form(
+            &team,
+            &[
+                ("csrf", &csrf),
+                ("email", "grace@example.org"),
+                ("role", "attendee"),
+            ],
+            Some(&organizer),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "only organizer and reviewer invitations");
+
+    let r = app
+        .post_form(
+            &team,
+            &[
+                ("csrf", &csrf),
+                ("email", "Grace@Example.org"),
+                ("role", "reviewer"),
+            ],
+            Some(&organizer),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.get_with_cookie(&team, &organizer).await;
+    assert!(html.contains("grace@example.org"), "{html}");
+
+    let mail = app.wait_for_mail("grace@example.org", "invites you").await;
+    assert!(mail.body().contains("as a reviewer"), "{}", mail.body());
+    let link = mail.link(&format!("{PUBLIC}/invitations/"));
+    // Organizers see it in the conference's outbox.
+    let (_, outbox) = app
+        .get_with_cookie(&format!("/{DEMO_SLUG}/organizer/outbox"), &organizer)
+        .await;
+    assert!(outbox.contains("invites you to"), "{outbox}");
+
+    // Not logged in: the page keeps the token in a cookie and asks to log in or sign up.
+    let r = app.get_response(&link).await;
+    assert_eq!(r.status(), 200);
+    let kept = cookie_of(&r);
+    assert!(kept.starts_with("podium_invitation="), "{kept}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("as a reviewer") && html.contains(r#"href="/signup""#));
+
+    let r = app
+        .post_form(
+            "/signup",
+            &[
+                ("name", "Grace Hopper"),
+                ("email", "grace@example.org"),
+                ("password", "compilers are fun"),
+            ],
+            Some(&kept),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let grace = cookie_of(&r);
+    // The account page sends her back to the invitation, once.
+    let both = format!("{grace}; {kept}");
+    let r = app
+        .client
+        .get(format!("{}/account", app.base_url))
+        .header("cookie", &both)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers().get("location").unwrap(), link.as_str());
+    assert!(cookie_of(&r).starts_with("podium_invitation="));
+
+    let (status, html) = app.get_with_cookie(&link, &grace).await;
+    assert_eq!(status, 200);
+    let csrf = csrf_of(&html);
+    let r = app
+        .post_form(&link, &[("csrf", "forged")], Some(&grace), &[])
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .post_form(&link, &[("csrf", &csrf)], Some(&grace), &[])
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("You joined"));
+
+    let user = user_of(&app, "grace@example.org").await;
+    assert_eq!(
+        app.store.roles(user, conference.id).await.unwrap(),
+        vec![Role::Reviewer]
+    );
+    assert!(
+        app.store.account(user).await.unwrap().verified(),
+        "the invitation went to her address"
+    );
+    assert_eq!(app.get_with_cookie(&link, &grace).await.0, 410, "used");
+    assert!(
+        app.store
+            .pending_invitations(conference.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        app.get_with_cookie(&team, &grace).await.0,
+        403,
+        "reviewers do not manage the team"
+    );
+    let (_, html) = app.get_with_cookie(&team, &organizer).await;
+    assert!(html.contains("Grace Hopper") && html.contains("reviewer"));
+});
+
+on_both_backends!(a_withdrawn_invitation_no_longer_works, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conference = app.store.conference_by_slug(DEMO_SLUG).await.unwrap();
+    let organizer = app.log_in(DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let team = format!("/{DEMO_SLUG}/organizer/team");
+    let (_, html) = app.get_with_cookie(&team, &organizer).await;
+    let csrf = csrf_of(&html);
+    let r = app
+        .post_form(
+            &team,
+            &[
+                ("csrf", &csrf),
+                ("email", "ed@example.org"),
+                ("role", "organizer"),
+            ],
+            Some(&organizer),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let link = app
+        .wait_for_mail("ed@example.org", "as a co-organizer")
+        .await
+        .link(&format!("{PUBLIC}/invitations/"));
+    let pending = app.store.pending_invitations(conference.id).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].role, Role::Organizer);
+    let revoke = format!("{team}/invitations/{}/revoke", pending[0].id);
+    let r = app
+        .post_form(&revoke, &[("csrf", &csrf)], Some(&organizer), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.get(&link).await.0, 410);
+});
+
+on_both_backends!(held_mail_waits_until_an_organizer_sends_it, |app| {
+    demo::load(&*app.store).await.unwrap();
+    let conference = app.store.conference_by_slug(DEMO_SLUG).await.unwrap();
+    let mut held = mail_to(
+        "held@example.org",
+        "Your talk is accepted",
+        Some(conference.id),
+    );
+    held.hold = true;
+    held.attachments = vec![MailAttachment {
+        filename: "talk.ics".to_owned(),
+        content_type: "text/calendar".to_owned(),
+        body: b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".to_vec(),
+    }];
+    let held_id = app.store.queue_mail(&held).await.unwrap();
+    app.store
+        .queue_mail(&mail_to(
+            "now@example.org",
+            "Sent at once",
+            Some(conference.id),
+        ))
+        .await
+        .unwrap();
+    // Once the later, unheld mail is out, the worker has passed the held one by.
+    app.wait_for_mail("now@example.org", "Sent at once").await;
+    assert_eq!(app.mails().len(), 1);
+    let listed = app.store.outbox(conference.id).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1].id, held_id, "newest first");
+    assert_eq!(listed[1].status, MailStatus::Held);
+
+    let organizer = app.log_in(DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+    let page = format!("/{DEMO_SLUG}/organizer/outbox");
+    let (status, html) = app.get_with_cookie(&page, &organizer).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Send all held mail (1)"), "{html}");
+    assert!(html.contains("Your talk is accepted") && html.contains("held"));
+    let csrf = csrf_of(&html);
+    let (status, html) = app
+        .get_with_cookie(&format!("{page}/{held_id}"), &organizer)
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("this is a test.") && html.contains("talk.ics"));
+    let r = app
+        .client
+        .get(format!("{}{page}/{held_id}/attachments/0", app.base_url))
+        .header("cookie", &organizer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers().get("content-type").unwrap(),
+        "application/octet-stream"
+    );
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    );
+    let attendee = app.sign_up("att@example.org").await;
+    assert_eq!(app.get_with_cookie(&page, &attendee).await.0, 403);
+    assert_eq!(app.get(&page).await.0, 303, "log in first");
+    assert!(app.store.outbox(conference.id).await.unwrap()[1].status == MailStatus::Held);
+
+    let r = app
+        .post_form(
+            &format!("{page}/send"),
+            &[("csrf", &csrf)],
+            Some(&organizer),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let mail = app
+        .wait_for_mail("held@example.org", "Your talk is accepted")
+        .await;
+    assert!(
+        mail.header("Content-Type")
+            .unwrap()
+            .starts_with("multipart/mixed")
+    );
+    assert!(mail.raw.contains("talk.ics") && mail.raw.contains("text/calendar"));
+    assert_eq!(mail.body(), "Hello Grace,\n\nthis is a test.\n");
+    let to = mail.header("To").unwrap();
+    assert!(
+        to.contains("Grace Hopper") && to.ends_with("<held@example.org>"),
+        "{to}"
+    );
+});
 
 /// A store over a fresh database with no server (and so no worker) of its own.
 async fn bare_store(backend: Backend) -> (Arc<SqlStore>, tempfile::TempDir) {
