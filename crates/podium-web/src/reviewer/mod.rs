@@ -379,7 +379,7 @@ async fn page(
     let others_hidden = if show_others {
         None
     } else if settings.see_others == SeeOthers::AfterOwn {
-        Some("You will see the other reviews of this proposal once you have saved your own.")
+        Some("You will see the other reviews of this proposal once you have reviewed it yourself.")
     } else {
         Some("Reviewers do not see each other's reviews in this phase.")
     };

@@ -633,7 +633,7 @@ on_both_backends!(review_of_others_shows_only_after_ones_own, |app| {
 
     let (_, html) = app.get_with_cookie(&page, &one).await;
     assert!(!html.contains("Needs a sharper outline."), "{html}");
-    assert!(html.contains("once you have saved your own"));
+    assert!(html.contains("once you have reviewed it yourself"));
     let r = post(
         &app,
         &page,
