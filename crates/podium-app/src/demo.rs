@@ -75,6 +75,106 @@ pub async fn load(store: &dyn Store) -> Result<Outcome, DemoError> {
     }
 }
 
+/// The demo's speaker and reviewer log-ins (for trying the call for proposals).
+pub const DEMO_SPEAKER: (&str, &str) = ("speaker@example.org", "speaker-demo");
+/// See [`DEMO_SPEAKER`].
+pub const DEMO_REVIEWER: (&str, &str) = ("reviewer@example.org", "reviewer-demo");
+
+const DEMO_PROPOSALS: [(&str, &str, &str, &str); 4] = [
+    (
+        "Typing a legacy codebase, one module at a time",
+        "How we added type hints to 200,000 lines without stopping feature work: the order we \
+         chose, the tools, and what the type checker found.",
+        "talk",
+        "intermediate",
+    ),
+    (
+        "Your first open source contribution",
+        "A hands-on walk from finding an issue to a merged pull request, with a real project \
+         and friendly maintainers in the room.",
+        "workshop",
+        "beginner",
+    ),
+    (
+        "What the GIL removal means for your web app",
+        "Free-threaded builds are here. We measure three frameworks and tell you what to change.",
+        "long",
+        "advanced",
+    ),
+    (
+        "Five lines that saved our data pipeline",
+        "A lightning tale of one retry decorator.",
+        "lightning",
+        "beginner",
+    ),
+];
+
+/// Opens the demo conference's call for proposals (from a week ago for two months) with a
+/// demo speaker's four proposals and a demo reviewer, unless it has proposals already.
+pub async fn load_cfp(store: &dyn Store) -> Result<(), DemoError> {
+    let conference = store.conference_by_slug(DEMO_SLUG).await?;
+    let cfp = store.cfp();
+    if !cfp.proposals(conference.id).await?.is_empty() {
+        return Ok(());
+    }
+    let now = jiff::Timestamp::now().as_second();
+    let settings = CfpSettings {
+        opens_at: Some(now - 7 * 86_400),
+        closes_at: Some(now + 60 * 86_400),
+        blind_review: false,
+        ..CfpSettings::default()
+    };
+    cfp.save_settings(conference.id, &settings).await?;
+    let mut accounts = Vec::new();
+    for (name, (email, password), role) in [
+        ("Demo Speaker", DEMO_SPEAKER, Role::Speaker),
+        ("Demo Reviewer", DEMO_REVIEWER, Role::Reviewer),
+    ] {
+        let form = crate::account::SignUp {
+            name: name.to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+        };
+        match crate::account::sign_up(store, &form).await {
+            Ok(user) => {
+                store.grant_role(user, conference.id, role).await?;
+                accounts.push(user);
+            }
+            // The address has an owner already: make nothing for it.
+            Err(_) => return Ok(()),
+        }
+    }
+    let tracks = store.program(conference.id).await?.tracks;
+    for (i, (title, abstract_md, kind, level)) in DEMO_PROPOSALS.iter().enumerate() {
+        let form = ProposalForm {
+            title: (*title).to_owned(),
+            abstract_md: (*abstract_md).to_owned(),
+            submission_type: (*kind).to_owned(),
+            level: (*level).to_owned(),
+            language: "en".to_owned(),
+            track: tracks.get(i % tracks.len().max(1)).map(|t| t.id),
+            ..ProposalForm::default()
+        };
+        cfp.create_proposal(&podium_store::NewProposal {
+            conference: conference.id,
+            owner: accounts[0],
+            owner_email: DEMO_SPEAKER.0.to_owned(),
+            form,
+            submit: true,
+            form_token: format!("demo-{i}"),
+        })
+        .await?;
+    }
+    tracing::info!(
+        "demo call for proposals open; speaker log-in: {} / {}, reviewer: {} / {}",
+        DEMO_SPEAKER.0,
+        DEMO_SPEAKER.1,
+        DEMO_REVIEWER.0,
+        DEMO_REVIEWER.1
+    );
+    Ok(())
+}
+
 #[derive(Deserialize)]
 struct Demo {
     conference: NewConference,

@@ -45,6 +45,32 @@ fn wall_clock(ts: Timestamp, tz: &TimeZone) -> String {
         .to_string()
 }
 
+/// The windows of `span` (unix seconds) outside a speaker's `available` windows: what the
+/// engine calls unavailable. No windows means available any time.
+pub fn unavailable_windows(available: &[(i64, i64)], span: (i64, i64)) -> Vec<(i64, i64)> {
+    if available.is_empty() || span.0 >= span.1 {
+        return Vec::new();
+    }
+    let mut windows: Vec<(i64, i64)> = available.iter().copied().filter(|(s, e)| s < e).collect();
+    windows.sort_unstable();
+    let mut out = Vec::new();
+    let mut free_from = span.0;
+    for (start, end) in windows {
+        if start > free_from {
+            out.push((free_from, start.min(span.1)));
+        }
+        free_from = free_from.max(end);
+        if free_from >= span.1 {
+            break;
+        }
+    }
+    if free_from < span.1 {
+        out.push((free_from, span.1));
+    }
+    out.retain(|(s, e)| s < e);
+    out
+}
+
 /// Builds the engine instance of a program whose WIP placements are `wip`. Keynotes are
 /// plenary (nothing runs beside them); pinned placements become pins; a track is a topic.
 /// `wants` are attendees' wanted talks (id, talk ids).
@@ -131,13 +157,35 @@ pub fn instance(
             }
         })
         .collect();
+    let span = (
+        program
+            .slots
+            .iter()
+            .map(|s| s.starts_at.as_second())
+            .min()
+            .unwrap_or(0),
+        program
+            .slots
+            .iter()
+            .map(|s| s.ends_at.as_second())
+            .max()
+            .unwrap_or(0),
+    );
     let speakers = program
         .speakers
         .iter()
         .map(|s| engine::Speaker {
             id: format!("p{}", s.id),
             name: s.name.clone(),
-            unavailable: Vec::new(),
+            unavailable: unavailable_windows(&s.available, span)
+                .into_iter()
+                .filter_map(|(start, end)| {
+                    Some(engine::Window {
+                        start: wall_clock(Timestamp::from_second(start).ok()?, &tz),
+                        end: wall_clock(Timestamp::from_second(end).ok()?, &tz),
+                    })
+                })
+                .collect(),
         })
         .collect();
     let attendees = wants
@@ -257,6 +305,17 @@ pub fn next_version(latest: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unavailable_is_the_span_outside_the_available_windows() {
+        assert_eq!(unavailable_windows(&[], (0, 100)), []);
+        assert_eq!(
+            unavailable_windows(&[(10, 20), (15, 30), (50, 60)], (0, 100)),
+            [(0, 10), (30, 50), (60, 100)]
+        );
+        assert_eq!(unavailable_windows(&[(0, 100)], (0, 100)), []);
+        assert_eq!(unavailable_windows(&[(200, 300)], (0, 100)), [(0, 100)]);
+    }
 
     #[test]
     fn version_names_count_up() {

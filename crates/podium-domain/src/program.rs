@@ -194,6 +194,10 @@ pub struct Speaker {
     pub avatar_url: Option<String>,
     /// Home page, code, social links.
     pub links: Vec<String>,
+    /// Windows (unix seconds, start–end) in which they can speak, from their CFP profile;
+    /// empty: any time. Private: never exported.
+    #[serde(skip)]
+    pub available: Vec<(i64, i64)>,
 }
 
 /// One room between two breaks: the unit that forms a topic track.

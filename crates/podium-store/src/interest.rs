@@ -46,8 +46,13 @@ pub(crate) async fn of_conference(
     conference: ConferenceId,
 ) -> Result<Vec<(UserId, Vec<TalkId>)>, StoreError> {
     let rows = sqlx::query(
-        "SELECT i.user_id, i.talk_id FROM interests i JOIN talks t ON t.id = i.talk_id \
-         WHERE t.conference_id = $1 ORDER BY i.user_id, i.talk_id",
+        // Marks on talks, and positive CFP votes on proposals that became talks: both are
+        // what the attendee wants to see.
+        "SELECT i.user_id AS user_id, i.talk_id AS talk_id FROM interests i JOIN talks t ON t.id = i.talk_id \
+         WHERE t.conference_id = $1 \
+         UNION SELECT v.user_id, p.talk_id FROM proposal_votes v JOIN proposals p ON p.id = v.proposal_id \
+         WHERE p.conference_id = $1 AND v.value > 0 AND p.talk_id IS NOT NULL \
+         ORDER BY user_id, talk_id",
     )
     .bind(conference.0)
     .fetch_all(pool)

@@ -132,7 +132,7 @@ pub(crate) async fn load(
     .collect::<Result<Vec<_>, StoreError>>()?;
 
     let speakers = sqlx::query(
-        "SELECT id, name, bio, avatar_url, links FROM speakers WHERE conference_id = $1 ORDER BY id",
+        "SELECT id, name, bio, avatar_url, links, available FROM speakers WHERE conference_id = $1 ORDER BY id",
     )
     .bind(c)
     .fetch_all(&mut *conn)
@@ -145,6 +145,12 @@ pub(crate) async fn load(
             bio_md: r.try_get("bio")?,
             avatar_url: r.try_get("avatar_url")?,
             links: json_list("speakers", &r.try_get::<String, _>("links")?)?,
+            available: serde_json::from_str(&r.try_get::<String, _>("available")?).map_err(
+                |e| StoreError::Corrupt {
+                    table: "speakers",
+                    detail: format!("available: {e}"),
+                },
+            )?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;

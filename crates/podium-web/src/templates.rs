@@ -76,6 +76,28 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
             include_str!("../templates/organizer_import.html"),
         ),
         ("notice.html", include_str!("../templates/notice.html")),
+        ("cfp.html", include_str!("../templates/cfp.html")),
+        (
+            "speaker_proposals.html",
+            include_str!("../templates/speaker_proposals.html"),
+        ),
+        (
+            "speaker_join.html",
+            include_str!("../templates/speaker_join.html"),
+        ),
+        (
+            "proposal_form.html",
+            include_str!("../templates/proposal_form.html"),
+        ),
+        (
+            "speaker_profile.html",
+            include_str!("../templates/speaker_profile.html"),
+        ),
+        (
+            "proposals.html",
+            include_str!("../templates/proposals.html"),
+        ),
+        ("proposal.html", include_str!("../templates/proposal.html")),
         (
             "password_forgot.html",
             include_str!("../templates/password_forgot.html"),

@@ -8,8 +8,8 @@
 // Bump the version of these names whenever podium.css, podium.js or the page templates
 // change: a new name drops the old copies (and the feed position kept with the pages), so
 // every page is fetched again with the new markup. The feed only reports data changes.
-const PAGES = 'podium-pages-v3';
-const STATIC = 'podium-static-v3';
+const PAGES = 'podium-pages-v4';
+const STATIC = 'podium-static-v4';
 // A cache of its own: the Cache API ignores URL fragments, so "page#fetched" would be the page.
 const STAMPS = 'podium-stamps-v3';
 const CURRENT = [PAGES, STATIC, STAMPS];
@@ -56,9 +56,10 @@ async function keep(url, navigate) {
   return response;
 }
 
-// Private addresses (accounts, organizer pages, a person's feedback form, the agenda's feed and stars, the API) are never
+// Private addresses (accounts and their emailed links, organizer, speaker and reviewer pages, the
+// call for proposals, a person's feedback form, the agenda's feed and stars, the API) are never
 // kept. The agenda page itself is: it is how a phone shows its stars offline.
-const PRIVATE = /^\/(account|login|signup|logout|healthz|api\/|sw\.js)|\/organizer\/|\/speaker\/|\/feedback$|\/agenda\//;
+const PRIVATE = /^\/(account|login|signup|logout|healthz|api\/|sw\.js|verify\/|password\/|invitations\/)|\/organizer\/|\/speaker\/|\/feedback$|\/agenda\/|\/review(\/|$)|\/proposals(\/|$)|\/cfp$/;
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);

@@ -240,6 +240,7 @@ pub fn speaker(id: i64, name: &str) -> Speaker {
         bio_md: String::new(),
         avatar_url: None,
         links: Vec::new(),
+        available: Vec::new(),
     }
 }
 
@@ -429,6 +430,7 @@ pub fn to_program(p: &NewProgram) -> Program {
                 bio_md: s.bio.clone(),
                 avatar_url: s.avatar_url.clone(),
                 links: s.links.clone(),
+                available: Vec::new(),
             })
             .collect(),
         sessions: Vec::new(),

@@ -8,6 +8,7 @@ pub(crate) mod feedback;
 mod invitation;
 pub(crate) mod live;
 mod password;
+mod proposals;
 pub(crate) mod slides;
 mod verification;
 mod view;
@@ -92,6 +93,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(live::routes())
         .merge(slides::routes())
         .merge(feedback::routes())
+        .merge(proposals::routes())
         .merge(verification::routes())
         .merge(password::routes())
         .merge(invitation::routes())

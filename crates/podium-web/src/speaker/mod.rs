@@ -1,6 +1,7 @@
 //! Speaker pages: proposals, profile, availability, confirmation.
-//! Today: a talk's slides (upload a PDF or link them), for its speakers and organizers.
+//! A talk's slides (upload a PDF or link them), for its speakers and organizers.
 
+mod proposals;
 pub(crate) mod slide_storage;
 mod slides;
 
@@ -10,5 +11,7 @@ use crate::AppState;
 
 /// Speaker routes.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().merge(slides::routes())
+    Router::new()
+        .merge(slides::routes())
+        .merge(proposals::routes())
 }

@@ -76,7 +76,7 @@ impl Browser {
         self.driver.as_ref().expect("the session is open")
     }
 
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         self.driver()
@@ -87,7 +87,7 @@ impl Browser {
 
     /// Waits (up to `secs`) until the page source contains `text`, reloading as the page
     /// itself does; returns the source.
-    async fn wait_for(&self, text: &str, secs: u64) -> String {
+    pub(crate) async fn wait_for(&self, text: &str, secs: u64) -> String {
         let started = Instant::now();
         let deadline = started + Duration::from_secs(secs);
         loop {
@@ -361,7 +361,7 @@ impl Browser {
 
     /// Opens a log-in or sign-up form at `url`, types `fields` (by input id) and sends it; the
     /// browser is then logged in on /account.
-    async fn submit_account_form(&self, url: String, fields: &[(&str, &str)]) {
+    pub(crate) async fn submit_account_form(&self, url: String, fields: &[(&str, &str)]) {
         let d = self.driver();
         d.goto(url).await.unwrap();
         for (field, value) in fields {
@@ -382,7 +382,7 @@ impl Browser {
     }
 
     /// Creates an account with the sign-up form; the browser is then logged in on /account.
-    async fn sign_up(&self, base: &str, email: &str) {
+    pub(crate) async fn sign_up(&self, base: &str, email: &str) {
         self.submit_account_form(
             format!("{base}/signup"),
             &[
