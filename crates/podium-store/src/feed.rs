@@ -1,6 +1,7 @@
 //! The changes feed's rows: which public document of a conference changed, in `seq` order.
 //! Writers call [`record`] after bumping the conference's revision in the same transaction
-//! (see the migration's note on ordering).
+//! (see the migration's note on ordering); the `SqlStore` method then announces the change
+//! after the commit (`SqlStore::changed`).
 
 use podium_domain::ConferenceId;
 use sqlx::{AnyConnection, AnyPool, Row};

@@ -4,12 +4,17 @@
 //! Rules that keep one query set portable: `$1` placeholders, integers as BIGINT (decoded as
 //! `i64`), instants as unix seconds, lists as JSON text, booleans as 0/1. Backend-specific SQL
 //! lives in `backend.rs` only.
+//!
+//! Every write that bumps a conference's `revision` (a public change) is announced after its
+//! commit on [`Store::watch_changes`], so the web layer learns of it without polling. Such a
+//! write must go through a `SqlStore` method that calls `self.changed(conference)`.
 
 mod account_token;
 mod backend;
 mod edit;
 mod feed;
 mod feedback;
+mod instance;
 mod interest;
 mod invitation;
 mod merge;
@@ -35,6 +40,7 @@ pub use account_token::{Account, NewAccountToken, TokenPurpose};
 pub use backend::{Backend, redact_url};
 pub use feed::{ChangeRow, doc};
 pub use feedback::{Feedback, KudosState, NewFeedback};
+pub use instance::Instance;
 pub use invitation::{Invitation, NewInvitation, TeamMember};
 pub use merge::ImportReport;
 pub use outbox::{
@@ -173,6 +179,11 @@ pub trait Store: Send + Sync {
     /// The conference's revision: it moves with every change to its public program.
     async fn conference_revision(&self, conference: ConferenceId) -> Result<i64, StoreError>;
 
+    /// Conferences whose revision this store has just moved, each announced after the write
+    /// committed (writes by other processes are not seen here). A receiver that falls more than
+    /// [`CHANGE_BACKLOG`] behind gets `Lagged` and should re-read what it watches.
+    fn watch_changes(&self) -> tokio::sync::broadcast::Receiver<ConferenceId>;
+
     /// The changes feed: rows after `since` (at most `limit`, oldest first) and the
     /// conference's last seq.
     async fn changes_since(
@@ -274,6 +285,13 @@ pub trait Store: Send + Sync {
 
     /// The unexpired session with this token (`now` in unix seconds), or `NotFound`.
     async fn login(&self, token: &str, now: i64) -> Result<Login, StoreError>;
+
+    /// The `Login` of a session kept outside the database (in Redis): the user's email and
+    /// name with the session's form token; `NotFound` if the user is gone.
+    async fn login_of(&self, user: UserId, csrf_token: &str) -> Result<Login, StoreError>;
+
+    /// Ends every session of the user kept in the database (idempotent).
+    async fn delete_logins_of(&self, user: UserId) -> Result<(), StoreError>;
 
     /// Ends a session (idempotent).
     async fn delete_login(&self, token: &str) -> Result<(), StoreError>;
@@ -482,12 +500,16 @@ type ProgramCache = RwLock<ProgramMap>;
 /// Slug → ((conference id, revision), program).
 type ProgramMap = HashMap<String, ((ConferenceId, i64), Arc<Program>)>;
 
+/// How many announced changes a slow [`Store::watch_changes`] receiver may fall behind.
+pub const CHANGE_BACKLOG: usize = 256;
+
 /// The `Store` over a sqlx `AnyPool`.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: sqlx::AnyPool,
     backend: Backend,
     programs: Arc<ProgramCache>,
+    changes: tokio::sync::broadcast::Sender<ConferenceId>,
 }
 
 impl SqlStore {
@@ -499,6 +521,7 @@ impl SqlStore {
             pool,
             backend,
             programs: Arc::default(),
+            changes: tokio::sync::broadcast::channel(CHANGE_BACKLOG).0,
         };
         store.migrate().await?;
         Ok(store)
@@ -520,6 +543,48 @@ impl SqlStore {
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Announces that `conference`'s revision moved (call after the commit).
+    fn changed(&self, conference: ConferenceId) {
+        // No receiver is fine: nobody is listening (the CLI, or before the server starts).
+        let _ = self.changes.send(conference);
+    }
+
+    /// Passes `result` through, announcing `conference`'s change when it is `Ok`.
+    fn announce<T>(
+        &self,
+        conference: ConferenceId,
+        result: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if result.is_ok() {
+            self.changed(conference);
+        }
+        result
+    }
+
+    /// Records this process in the `instances` table (and prunes long-dead rows).
+    pub async fn register_instance(&self, me: &Instance) -> Result<(), StoreError> {
+        instance::register(&self.pool, me).await
+    }
+
+    /// Refreshes this process's `seen_at` to `now` (unix seconds).
+    pub async fn instance_heartbeat(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        instance::heartbeat(&self.pool, id, now).await
+    }
+
+    /// Other processes whose last heartbeat is at or after `seen_since`, latest first.
+    pub async fn other_instances(
+        &self,
+        id: &str,
+        seen_since: i64,
+    ) -> Result<Vec<Instance>, StoreError> {
+        instance::others(&self.pool, id, seen_since).await
+    }
+
+    /// Removes this process's row (at a clean stop).
+    pub async fn remove_instance(&self, id: &str) -> Result<(), StoreError> {
+        instance::remove(&self.pool, id).await
     }
 }
 
@@ -558,7 +623,9 @@ impl Store for SqlStore {
 
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {
         new.validate()?;
-        program::create(&self.pool, new).await
+        let id = program::create(&self.pool, new).await?;
+        self.changed(id);
+        Ok(id)
     }
 
     async fn add_sponsor(
@@ -567,11 +634,13 @@ impl Store for SqlStore {
         sponsor: &NewSponsor,
     ) -> Result<i64, StoreError> {
         sponsor.validate()?;
-        program::add_sponsor(&self.pool, conference, sponsor).await
+        let result = program::add_sponsor(&self.pool, conference, sponsor).await;
+        self.announce(conference, result)
     }
 
     async fn remove_sponsor(&self, conference: ConferenceId, id: i64) -> Result<(), StoreError> {
-        program::remove_sponsor(&self.pool, conference, id).await
+        let result = program::remove_sponsor(&self.pool, conference, id).await;
+        self.announce(conference, result)
     }
 
     async fn save_feedback(&self, feedback: &NewFeedback) -> Result<(), StoreError> {
@@ -596,7 +665,8 @@ impl Store for SqlStore {
         feedback: i64,
         state: KudosState,
     ) -> Result<(), StoreError> {
-        feedback::moderate(&self.pool, conference, feedback, state).await
+        let result = feedback::moderate(&self.pool, conference, feedback, state).await;
+        self.announce(conference, result)
     }
 
     async fn link_speaker(
@@ -633,6 +703,10 @@ impl Store for SqlStore {
         feed::since(&self.pool, conference, since, limit).await
     }
 
+    fn watch_changes(&self) -> tokio::sync::broadcast::Receiver<ConferenceId> {
+        self.changes.subscribe()
+    }
+
     async fn create_api_token(
         &self,
         conference: ConferenceId,
@@ -662,7 +736,8 @@ impl Store for SqlStore {
         talk: &NewTalk,
     ) -> Result<TalkId, StoreError> {
         talk.validate_alone()?;
-        edit::save_talk(&self.pool, conference, id, talk).await
+        let result = edit::save_talk(&self.pool, conference, id, talk).await;
+        self.announce(conference, result)
     }
 
     async fn add_grid(
@@ -682,7 +757,8 @@ impl Store for SqlStore {
                 ))));
             }
         }
-        edit::add_grid(&self.pool, conference, sessions, breaks).await
+        let result = edit::add_grid(&self.pool, conference, sessions, breaks).await;
+        self.announce(conference, result)
     }
 
     async fn remove_grid_item(
@@ -691,7 +767,8 @@ impl Store for SqlStore {
         session: Option<SessionId>,
         break_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        edit::remove_grid_item(&self.pool, conference, session, break_id).await
+        let result = edit::remove_grid_item(&self.pool, conference, session, break_id).await;
+        self.announce(conference, result)
     }
 
     async fn import_into(
@@ -700,7 +777,11 @@ impl Store for SqlStore {
         new: &NewProgram,
         dry_run: bool,
     ) -> Result<ImportReport, StoreError> {
-        merge::merge(&self.pool, conference, new, dry_run).await
+        let result = merge::merge(&self.pool, conference, new, dry_run).await;
+        if dry_run {
+            return result;
+        }
+        self.announce(conference, result)
     }
 
     async fn create_user(&self, new: &NewUser) -> Result<UserId, StoreError> {
@@ -732,6 +813,14 @@ impl Store for SqlStore {
         session::find(&self.pool, token, now).await
     }
 
+    async fn login_of(&self, user: UserId, csrf_token: &str) -> Result<Login, StoreError> {
+        session::login_of(&self.pool, user, csrf_token).await
+    }
+
+    async fn delete_logins_of(&self, user: UserId) -> Result<(), StoreError> {
+        session::delete_of_user(&self.pool, user).await
+    }
+
     async fn delete_login(&self, token: &str) -> Result<(), StoreError> {
         session::delete(&self.pool, token).await
     }
@@ -752,7 +841,8 @@ impl Store for SqlStore {
     }
 
     async fn release(&self, conference: ConferenceId, name: &str) -> Result<VersionId, StoreError> {
-        version::release(&self.pool, conference, name).await
+        let result = version::release(&self.pool, conference, name).await;
+        self.announce(conference, result)
     }
 
     async fn released_versions(
@@ -807,7 +897,8 @@ impl Store for SqlStore {
         talk: TalkId,
         file: &NewSlideFile,
     ) -> Result<Option<SlideFile>, StoreError> {
-        slides::replace(&self.pool, conference, talk, file).await
+        let result = slides::replace(&self.pool, conference, talk, file).await;
+        self.announce(conference, result)
     }
 
     async fn remove_talk_slides(
@@ -815,7 +906,8 @@ impl Store for SqlStore {
         conference: ConferenceId,
         talk: TalkId,
     ) -> Result<Option<SlideFile>, StoreError> {
-        slides::remove(&self.pool, conference, talk).await
+        let result = slides::remove(&self.pool, conference, talk).await;
+        self.announce(conference, result)
     }
 
     async fn set_slides_link(
@@ -824,7 +916,8 @@ impl Store for SqlStore {
         talk: TalkId,
         link: Option<&str>,
     ) -> Result<(), StoreError> {
-        slides::set_link(&self.pool, conference, talk, link).await
+        let result = slides::set_link(&self.pool, conference, talk, link).await;
+        self.announce(conference, result)
     }
 
     async fn is_speaker_of(&self, user: UserId, talk: TalkId) -> Result<bool, StoreError> {

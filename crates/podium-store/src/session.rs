@@ -91,3 +91,29 @@ pub(crate) async fn delete(pool: &AnyPool, token: &str) -> Result<(), StoreError
         .await?;
     Ok(())
 }
+
+pub(crate) async fn delete_of_user(pool: &AnyPool, user: UserId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+        .bind(user.0)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn login_of(
+    pool: &AnyPool,
+    user: UserId,
+    csrf_token: &str,
+) -> Result<Login, StoreError> {
+    let row = sqlx::query("SELECT email, name FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
+    Ok(Login {
+        user,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        csrf_token: csrf_token.to_owned(),
+    })
+}
