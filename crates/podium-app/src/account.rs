@@ -1,9 +1,15 @@
-//! Accounts: signing up and logging in with email and password (argon2id), and log-in sessions.
+//! Accounts: signing up and logging in with email and password (argon2id), and log-in sessions
+//! ([`Sessions`]: in the database, or in Redis when several instances share one site).
 //! Password hashing runs on the blocking pool so it never stalls the web server's threads.
+
+use std::sync::Arc;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use podium_domain::UserId;
 use podium_store::{Login, NewLogin, NewUser, Store, StoreError};
+use redis::AsyncTypedCommands;
+
+use crate::cluster::Redis;
 
 /// How long a log-in lasts.
 pub const SESSION_DAYS: i64 = 30;
@@ -40,6 +46,9 @@ pub enum AccountError {
     /// Hashing failed (should not happen).
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    /// Redis (which holds the sessions) failed or is away.
+    #[error("session store (Redis): {0}")]
+    Redis(#[from] redis::RedisError),
 }
 
 fn looks_like_email(email: &str) -> bool {
@@ -164,31 +173,153 @@ pub async fn check_password(
     }
 }
 
-/// Starts a session for `user`; returns the cookie token.
-pub async fn start_session(store: &dyn Store, user: UserId) -> Result<String, AccountError> {
-    let token = random_token()?;
-    let login = NewLogin {
-        token: token.clone(),
-        user,
-        csrf_token: random_token()?,
-        expires_at: jiff::Timestamp::now().as_second() + SESSION_DAYS * 86_400,
-    };
-    store.create_login(&login).await?;
-    Ok(token)
+/// Where log-in sessions live; handlers only see `start`, `current`, `end` and `end_all_of`.
+///
+/// The cookie holds a random token either way. In Redis a session is the key
+/// `<prefix>session:<token>` holding the user id, the form token and the expiry, with a Redis
+/// TTL, so every instance of the site knows every session; the set `<prefix>user-sessions:<id>`
+/// lists a user's tokens so that all of them can be ended at once.
+#[derive(Clone)]
+pub enum Sessions {
+    /// Rows of `web_sessions` (one instance, or a site without Redis).
+    Database(Arc<dyn Store>),
+    /// Keys in Redis; the store still supplies the user's name and email.
+    Redis {
+        /// The store.
+        store: Arc<dyn Store>,
+        /// The shared Redis.
+        redis: Redis,
+    },
 }
 
-/// The live session behind a cookie token, if any.
-pub async fn current(store: &dyn Store, token: &str) -> Result<Option<Login>, AccountError> {
-    match store.login(token, jiff::Timestamp::now().as_second()).await {
-        Ok(l) => Ok(Some(l)),
-        Err(StoreError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e.into()),
+/// A session as kept in Redis.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredSession {
+    user: i64,
+    csrf: String,
+    /// Unix seconds.
+    expires_at: i64,
+}
+
+impl Sessions {
+    /// Sessions in Redis when there is one, else in the database.
+    pub fn new(store: Arc<dyn Store>, redis: Option<Redis>) -> Sessions {
+        match redis {
+            Some(redis) => Sessions::Redis { store, redis },
+            None => Sessions::Database(store),
+        }
     }
-}
 
-/// Ends a session.
-pub async fn log_out(store: &dyn Store, token: &str) -> Result<(), AccountError> {
-    Ok(store.delete_login(token).await?)
+    fn key(redis: &Redis, token: &str) -> String {
+        redis.key(&format!("session:{token}"))
+    }
+
+    fn user_key(redis: &Redis, user: i64) -> String {
+        redis.key(&format!("user-sessions:{user}"))
+    }
+
+    /// The session behind a token in Redis, if it is there and readable.
+    async fn stored(redis: &Redis, token: &str) -> Result<Option<StoredSession>, AccountError> {
+        let Some(value) = redis.connection().get(Self::key(redis, token)).await? else {
+            return Ok(None);
+        };
+        let session = serde_json::from_str::<StoredSession>(&value);
+        if session.is_err() {
+            tracing::warn!("a session in Redis is unreadable; treating it as logged out");
+        }
+        Ok(session.ok())
+    }
+
+    /// Starts a session for `user`; returns the cookie token.
+    pub async fn start(&self, user: UserId) -> Result<String, AccountError> {
+        let token = random_token()?;
+        let login = NewLogin {
+            token: token.clone(),
+            user,
+            csrf_token: random_token()?,
+            expires_at: jiff::Timestamp::now().as_second() + SESSION_DAYS * 86_400,
+        };
+        match self {
+            Sessions::Database(store) => store.create_login(&login).await?,
+            Sessions::Redis { redis, .. } => {
+                let value = serde_json::to_string(&StoredSession {
+                    user: login.user.0,
+                    csrf: login.csrf_token,
+                    expires_at: login.expires_at,
+                })
+                .expect("a struct of numbers and a string always serializes");
+                let ttl = SESSION_DAYS * 86_400;
+                let tokens = Self::user_key(redis, login.user.0);
+                // One MULTI: the session and its entry in the user's list, both expiring (the
+                // list lives as long as the user's newest session).
+                redis::pipe()
+                    .atomic()
+                    .set_ex(Self::key(redis, &token), value, ttl.unsigned_abs())
+                    .sadd(&tokens, &token)
+                    .expire(&tokens, ttl)
+                    .exec_async(&mut redis.connection())
+                    .await?;
+            }
+        }
+        Ok(token)
+    }
+
+    /// The live session behind a cookie token, if any.
+    pub async fn current(&self, token: &str) -> Result<Option<Login>, AccountError> {
+        let now = jiff::Timestamp::now().as_second();
+        let found = match self {
+            Sessions::Database(store) => store.login(token, now).await,
+            Sessions::Redis { store, redis } => {
+                let Some(session) = Self::stored(redis, token).await? else {
+                    return Ok(None);
+                };
+                if session.expires_at <= now {
+                    return Ok(None);
+                }
+                store.login_of(UserId(session.user), &session.csrf).await
+            }
+        };
+        match found {
+            Ok(l) => Ok(Some(l)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Ends a session (idempotent).
+    pub async fn end(&self, token: &str) -> Result<(), AccountError> {
+        match self {
+            Sessions::Database(store) => store.delete_login(token).await?,
+            Sessions::Redis { redis, .. } => {
+                if let Some(session) = Self::stored(redis, token).await? {
+                    redis
+                        .connection()
+                        .srem(Self::user_key(redis, session.user), token)
+                        .await?;
+                }
+                redis.connection().del(Self::key(redis, token)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends every session of `user`, on every device (after a password reset, say).
+    pub async fn end_all_of(&self, user: UserId) -> Result<(), AccountError> {
+        match self {
+            Sessions::Database(store) => store.delete_logins_of(user).await?,
+            Sessions::Redis { redis, .. } => {
+                let tokens_key = Self::user_key(redis, user.0);
+                let tokens: Vec<String> = redis::cmd("SMEMBERS")
+                    .arg(&tokens_key)
+                    .query_async(&mut redis.connection())
+                    .await?;
+                let mut keys: Vec<String> = tokens.iter().map(|t| Self::key(redis, t)).collect();
+                keys.push(tokens_key);
+                redis.connection().del(keys).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Prefix of podium API tokens, so secret scanners and people can tell what one is.

@@ -102,7 +102,8 @@ pub async fn reset(
     }
     let hash = hash(new_password.to_owned()).await?;
     let now = jiff::Timestamp::now().as_second();
-    // Sessions kept outside the database (Redis) must be ended here as well.
+    // This ends the sessions in the database; the caller ends those kept in Redis
+    // (`Sessions::end_all_of`).
     match store
         .reset_password(&mail::link_token_hash(token), now, &hash)
         .await

@@ -1,6 +1,7 @@
 //! Test harness: `TestApp::spawn(backend)` starts the real server on `127.0.0.1:0` over a fresh
 //! database (a temporary SQLite file, or a new PostgreSQL database on the server named by
-//! `PODIUM_TEST_POSTGRES`), and talks to it over HTTP.
+//! `PODIUM_TEST_POSTGRES`), and talks to it over HTTP. `TestApp::spawn_with_redis` adds the
+//! Redis named by `PODIUM_TEST_REDIS`, under a key prefix of its own.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -15,6 +16,31 @@ use sqlx::Executor;
 /// The environment variable naming the PostgreSQL server for tests, as an admin URL such as
 /// `postgres://postgres@127.0.0.1:5432/postgres`. `./test.sh` sets it.
 pub const POSTGRES_ENV: &str = "PODIUM_TEST_POSTGRES";
+
+/// The environment variable naming the Redis for tests (`redis://127.0.0.1:6379`); `./test.sh`
+/// sets it. Tests that need Redis are skipped, with a note, when it is absent.
+pub const REDIS_ENV: &str = "PODIUM_TEST_REDIS";
+
+/// The test Redis's URL, or None after printing a note that `test` is skipped.
+pub fn test_redis(test: &str) -> Option<String> {
+    match std::env::var(REDIS_ENV) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!("note: {REDIS_ENV} is not set (test.sh sets it); skipping {test}");
+            None
+        }
+    }
+}
+
+/// A key prefix no other test uses, under the run's prefix (test.sh deletes the run's keys).
+pub fn fresh_redis_prefix() -> String {
+    let run = std::env::var("PODIUM_TEST_DB_PREFIX").unwrap_or_else(|_| "podium_t".to_owned());
+    format!(
+        "{run}_{}_{}:",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
 
 /// The database a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +59,8 @@ pub struct TestApp {
     pub store: Arc<SqlStore>,
     /// The database URL (for tests that start the binary against the same database).
     pub database_url: String,
+    /// The Redis URL and key prefix the server uses, if any.
+    pub redis: Option<(String, String)>,
     /// An HTTP client that does not follow redirects.
     pub client: reqwest::Client,
     /// Where this server's mail worker writes `.eml` files (there is no SMTP in tests).
@@ -90,26 +118,47 @@ impl TestApp {
     /// Starts the server with its clock fixed at `now` (for "now" markers), if given.
     pub async fn spawn_at(backend: Backend, now: Option<Timestamp>) -> TestApp {
         let (database_url, dir) = fresh_database(backend).await;
-        TestApp::start(database_url, dir, now).await
+        TestApp::start(database_url, dir, now, None).await
     }
 
-    /// A second server on this one's database, as a second instance behind a load balancer
-    /// would be (its own memory, caches and data directory).
+    /// Starts the server over a fresh database with sessions, rate limits and live updates in
+    /// the test Redis under a fresh key prefix; None (after a note) when there is no test Redis.
+    pub async fn spawn_with_redis(backend: Backend, test: &str) -> Option<TestApp> {
+        Some(TestApp::spawn_on_redis(backend, test_redis(test)?).await)
+    }
+
+    /// Starts the server over a fresh database with the Redis at `url` (a fresh key prefix).
+    pub async fn spawn_on_redis(backend: Backend, url: String) -> TestApp {
+        let (database_url, dir) = fresh_database(backend).await;
+        TestApp::start(database_url, dir, None, Some((url, fresh_redis_prefix()))).await
+    }
+
+    /// A second server on this one's database (and Redis, if it uses one), as a second
+    /// instance behind a load balancer would be (its own memory, caches and data directory).
     pub async fn second_instance(&self) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
-        TestApp::start(self.database_url.clone(), dir, None).await
+        TestApp::start(self.database_url.clone(), dir, None, self.redis.clone()).await
     }
 
     async fn start(
         database_url: String,
         dir: tempfile::TempDir,
         now: Option<Timestamp>,
+        redis: Option<(String, String)>,
     ) -> TestApp {
         let store = Arc::new(
             SqlStore::connect(&database_url)
                 .await
                 .expect("open test database"),
         );
+        let shared = match &redis {
+            Some((url, prefix)) => Some(
+                podium_app::cluster::Redis::connect(url, prefix)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
+            None => None,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
@@ -130,6 +179,7 @@ impl TestApp {
                     max_bytes: podium_web::DEFAULT_MAX_SLIDES_BYTES,
                     storage: podium_web::StorageConfig::Disk(dir.path().join("data")),
                 },
+                redis: shared,
             },
         );
         let outbox_dir = dir.path().join("outbox");
@@ -152,6 +202,7 @@ impl TestApp {
             base_url,
             store,
             database_url,
+            redis,
             client,
             outbox_dir,
             mail_worker: Some(mail_worker),

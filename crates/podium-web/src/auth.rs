@@ -35,7 +35,7 @@ pub(crate) async fn current_login(
     headers: &HeaderMap,
 ) -> Result<Option<podium_store::Login>, AppError> {
     match session_token(headers) {
-        Some(token) => Ok(podium_app::account::current(&*state.store, &token).await?),
+        Some(token) => Ok(state.sessions.current(&token).await?),
         None => Ok(None),
     }
 }
@@ -133,13 +133,15 @@ fn bucket(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// A fixed-window counter per client. One instance per process; with several instances the
-/// limit is per instance until the Redis-backed limiter lands.
+/// A fixed-window counter per client: in this process, or in Redis when the site has one, so
+/// that several instances count together (an attacker cannot multiply the budget by the number
+/// of instances). The window starts at a client's first attempt.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: u32,
     window: Duration,
     state: Mutex<Windows>,
+    redis: Option<podium_app::cluster::Redis>,
 }
 
 #[derive(Debug)]
@@ -158,11 +160,57 @@ impl RateLimiter {
                 hits: HashMap::new(),
                 last_sweep: Instant::now(),
             }),
+            redis: None,
         }
     }
 
-    /// Counts an attempt; `Err(TooManyRequests)` once the window's budget is spent.
-    pub(crate) fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+    /// Counts in Redis (shared by every instance) when given one.
+    pub fn shared_through(mut self, redis: Option<podium_app::cluster::Redis>) -> RateLimiter {
+        self.redis = redis;
+        self
+    }
+
+    /// Counts an attempt; `Err(TooManyRequests)` once the window's budget is spent. While
+    /// Redis is away, this instance counts alone rather than letting everyone through.
+    pub(crate) async fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+        if let Some(redis) = &self.redis {
+            match self.count_in_redis(redis, ip).await {
+                Ok(count) if count > u64::from(self.limit) => {
+                    return Err(AppError::TooManyRequests);
+                }
+                Ok(_) => return Ok(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot count log-in attempts in Redis; counting in this instance")
+                }
+            }
+        }
+        self.check_here(ip)
+    }
+
+    /// Adds an attempt to the client's shared counter and returns the count in its window.
+    /// The counter is created with the window's TTL (SET NX EX) and incremented in one
+    /// MULTI/EXEC, so a counter never lives without an expiry.
+    async fn count_in_redis(
+        &self,
+        redis: &podium_app::cluster::Redis,
+        ip: IpAddr,
+    ) -> Result<u64, redis::RedisError> {
+        use redis::{ExistenceCheck, SetExpiry, SetOptions};
+        let key = redis.key(&format!("login-attempts:{}", bucket(ip)));
+        let create = SetOptions::default()
+            .conditional_set(ExistenceCheck::NX)
+            .with_expiration(SetExpiry::EX(self.window.as_secs().max(1)));
+        let (count,): (u64,) = redis::pipe()
+            .atomic()
+            .set_options(&key, 0, create)
+            .ignore()
+            .incr(&key, 1)
+            .query_async(&mut redis.connection())
+            .await?;
+        Ok(count)
+    }
+
+    fn check_here(&self, ip: IpAddr) -> Result<(), AppError> {
         let now = Instant::now();
         let mut w = self
             .state
@@ -236,14 +284,14 @@ mod tests {
     fn limiter_counts_per_address() {
         let l = RateLimiter::new(2, Duration::from_secs(60));
         let (a, b): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
-        assert!(l.check(a).is_ok() && l.check(a).is_ok());
-        assert!(matches!(l.check(a), Err(AppError::TooManyRequests)));
-        assert!(l.check(b).is_ok());
+        assert!(l.check_here(a).is_ok() && l.check_here(a).is_ok());
+        assert!(matches!(l.check_here(a), Err(AppError::TooManyRequests)));
+        assert!(l.check_here(b).is_ok());
         let v6: IpAddr = "2001:db8::1".parse().unwrap();
         let same_net: IpAddr = "2001:db8::ffff".parse().unwrap();
-        assert!(l.check(v6).is_ok() && l.check(same_net).is_ok());
+        assert!(l.check_here(v6).is_ok() && l.check_here(same_net).is_ok());
         assert!(
-            matches!(l.check(v6), Err(AppError::TooManyRequests)),
+            matches!(l.check_here(v6), Err(AppError::TooManyRequests)),
             "a /64 is one client"
         );
     }

@@ -3,6 +3,7 @@
 //! Handlers are thin: extract, call the store or `podium-app`, render.
 
 mod auth;
+mod bus;
 pub mod error;
 pub mod render;
 
@@ -47,12 +48,16 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Slide uploads: size limit and storage.
     pub slides: SlidesConfig,
+    /// Redis shared by every instance of the site (`REDIS_URL`): sessions, log-in rate limits
+    /// and live updates go through it. None: all of them stay in this process and the database.
+    pub redis: Option<podium_app::cluster::Redis>,
 }
 
 impl std::fmt::Debug for WebConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebConfig")
             .field("public_url", &self.public_url)
+            .field("redis", &self.redis)
             .finish_non_exhaustive()
     }
 }
@@ -64,11 +69,14 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Settings.
     pub config: WebConfig,
+    /// Log-in sessions (database or Redis).
+    pub sessions: podium_app::account::Sessions,
     templates: Arc<minijinja::Environment<'static>>,
     limiter: Arc<RateLimiter>,
     runs: Arc<organizer::Runs>,
     exports: Arc<public::export::ExportCache>,
     live: Arc<public::live::Hub>,
+    bus: Arc<bus::Bus>,
     comparisons: Arc<organizer::formats::Comparisons>,
     slides: Arc<dyn speaker::slide_storage::SlideStorage>,
     tally: Arc<public::slides::Tally>,
@@ -78,17 +86,20 @@ impl AppState {
     /// State over a store.
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
         let slides = speaker::slide_storage::open(&config.slides.storage);
+        let redis = config.redis.clone();
         AppState {
+            sessions: podium_app::account::Sessions::new(store.clone(), redis.clone()),
             store,
-            limiter: Arc::new(RateLimiter::new(
-                config.login_attempts_per_minute,
-                Duration::from_secs(60),
-            )),
+            limiter: Arc::new(
+                RateLimiter::new(config.login_attempts_per_minute, Duration::from_secs(60))
+                    .shared_through(redis.clone()),
+            ),
             config,
             templates: Arc::new(templates::environment()),
             runs: Arc::default(),
             exports: Arc::default(),
-            live: Arc::default(),
+            live: Arc::new(public::live::Hub::new(redis.is_some())),
+            bus: Arc::new(bus::Bus::new(redis)),
             comparisons: Arc::default(),
             slides,
             tally: Arc::default(),
@@ -137,12 +148,23 @@ pub fn router(state: AppState) -> Router {
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves the site on an already bound listener until `shutdown` resolves; then lets in-flight
-/// requests finish for at most [`SHUTDOWN_GRACE`].
+/// requests finish for at most [`SHUTDOWN_GRACE`]. Live updates are wired up (and, with Redis,
+/// subscribed) before the first request is accepted.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let mut background = state.bus.start(state.store.clone()).await;
+    let (hub, signals, store) = (
+        state.live.clone(),
+        state.bus.subscribe(),
+        state.store.clone(),
+    );
+    background.push(tokio::spawn(async move { hub.run(store, signals).await }));
+    if state.bus.uses_redis() {
+        tracing::info!("live updates, sessions and log-in rate limits go through Redis");
+    }
     let started = Arc::new(tokio::sync::Notify::new());
     let notify = started.clone();
     let runs = state.runs.clone();
@@ -166,6 +188,9 @@ pub async fn serve(
             Ok(())
         }
     };
+    for task in background {
+        task.abort();
+    }
     public::slides::flush_at_exit(&tally, &*store).await;
     result
 }

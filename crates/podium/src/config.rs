@@ -66,6 +66,14 @@ pub struct ServeArgs {
     /// Behind a reverse proxy (Heroku, nginx): take client addresses from X-Forwarded-For.
     #[arg(long, env = "PODIUM_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
+    /// Redis shared by every instance of the site (`redis://[:password@]host:port[/db]`):
+    /// sessions, log-in rate limits and live updates go through it. Needed to run several
+    /// instances; without it they stay in this process and the database.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key and channel podium uses (several sites can share one Redis).
+    #[arg(long, env = "PODIUM_REDIS_PREFIX", default_value = podium_app::cluster::DEFAULT_PREFIX)]
+    pub redis_prefix: String,
     /// Load the demo conference (once; running again changes nothing).
     #[arg(long)]
     pub demo: bool,
@@ -169,6 +177,15 @@ impl std::fmt::Debug for Secret {
 }
 
 impl ServeArgs {
+    /// The Redis URL, if one is set (an empty `REDIS_URL` counts as none, as hosts that
+    /// template their environment leave it).
+    pub fn redis_url(&self) -> Option<&str> {
+        self.redis_url
+            .as_ref()
+            .map(|s| s.0.trim())
+            .filter(|s| !s.is_empty())
+    }
+
     /// The slides settings: the size limit, and S3 when an endpoint is set (then the bucket
     /// and both keys are required), else files under the data directory.
     pub fn slides(&self) -> anyhow::Result<podium_web::SlidesConfig> {
@@ -219,6 +236,32 @@ mod tests {
         let mut all = vec!["podium"];
         all.extend_from_slice(args);
         Args::try_parse_from(all)?.serve.slides()
+    }
+
+    #[test]
+    fn redis_is_optional_hidden_and_prefixed() {
+        let none = Args::try_parse_from(["podium"]).unwrap().serve;
+        assert_eq!(none.redis_url(), None);
+        assert_eq!(none.redis_prefix, "podium:");
+        let empty = Args::try_parse_from(["podium", "--redis-url", " "])
+            .unwrap()
+            .serve;
+        assert_eq!(empty.redis_url(), None, "an empty REDIS_URL is no Redis");
+        let set = Args::try_parse_from([
+            "podium",
+            "--redis-url",
+            "redis://:hunter2@cache:6379/1",
+            "--redis-prefix",
+            "conf-a:",
+        ])
+        .unwrap()
+        .serve;
+        assert_eq!(set.redis_url(), Some("redis://:hunter2@cache:6379/1"));
+        assert_eq!(set.redis_prefix, "conf-a:");
+        assert!(
+            !format!("{set:?}").contains("hunter2"),
+            "the URL is redacted"
+        );
     }
 
     #[tokio::test]

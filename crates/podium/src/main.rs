@@ -3,6 +3,7 @@
 mod config;
 mod cosplib_cmd;
 mod import_cmd;
+mod instance;
 mod plan_cmd;
 mod schedule_cmd;
 
@@ -108,6 +109,16 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
     let mailer = podium_jobs::Mailer::new(&args.mail.settings(&args.db.data_dir))
         .context("mail settings")?;
     let store = open_store(&args.db).await?;
+    let redis = match args.redis_url() {
+        Some(url) => Some(
+            podium_app::cluster::Redis::connect(url, &args.redis_prefix)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        None => None,
+    };
+    // Several instances on one PostgreSQL database must all share Redis.
+    let registration = instance::join(&store, redis.is_some()).await?;
     if args.demo {
         podium_app::demo::load(&store)
             .await
@@ -125,15 +136,24 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
             login_attempts_per_minute: args.login_attempts_per_minute,
             trust_proxy: args.trust_proxy,
             slides: args.slides()?,
+            redis: redis.clone(),
         },
     );
-    tracing::info!(address = %addr, backend = ?store.backend(), "podium is listening on http://{addr}/");
+    tracing::info!(
+        address = %addr,
+        backend = ?store.backend(),
+        redis = redis.as_ref().map(|r| r.shown_url()),
+        "podium is listening on http://{addr}/"
+    );
     let mail_worker = podium_jobs::MailWorker::spawn(Arc::new(store.clone()), mailer);
     let served = podium_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving");
     // After the last request (which may have queued mail); a mail cut off is sent again later.
     mail_worker.stop(std::time::Duration::from_secs(5)).await;
+    if let Some(registration) = registration {
+        registration.leave().await;
+    }
     served?;
     store.close().await;
     tracing::info!("stopped");

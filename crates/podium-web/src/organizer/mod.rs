@@ -108,7 +108,7 @@ async fn organizer(
 ) -> Result<(Conference, String), AppError> {
     let conference = state.store.conference_by_slug(slug).await?;
     let login = match session_token(headers) {
-        Some(token) => podium_app::account::current(&*state.store, &token).await?,
+        Some(token) => state.sessions.current(&token).await?,
         None => None,
     };
     let login = login.ok_or(AppError::LoginRequired)?;

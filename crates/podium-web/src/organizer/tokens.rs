@@ -99,7 +99,7 @@ async fn create(
     }
     let login = crate::auth::session_token(&headers);
     let user = match login {
-        Some(t) => podium_app::account::current(&*state.store, &t).await?,
+        Some(t) => state.sessions.current(&t).await?,
         None => None,
     }
     .ok_or(AppError::LoginRequired)?

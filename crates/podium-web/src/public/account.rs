@@ -97,10 +97,11 @@ async fn sign_up(
 ) -> Result<Response, AppError> {
     state
         .limiter
-        .check(client_ip(&state, peer.ip(), &headers))?;
+        .check(client_ip(&state, peer.ip(), &headers))
+        .await?;
     match account::sign_up(&*state.store, &form).await {
         Ok(user) => {
-            let token = account::start_session(&*state.store, user).await?;
+            let token = state.sessions.start(user).await?;
             tracing::info!(user.id = %user, "account created");
             // The account exists either way; a mail that could not be queued is resent from
             // the account page.
@@ -134,10 +135,11 @@ async fn log_in(
 ) -> Result<Response, AppError> {
     state
         .limiter
-        .check(client_ip(&state, peer.ip(), &headers))?;
+        .check(client_ip(&state, peer.ip(), &headers))
+        .await?;
     match account::check_password(&*state.store, &form.email, &form.password).await {
         Ok(user) => {
-            let token = account::start_session(&*state.store, user).await?;
+            let token = state.sessions.start(user).await?;
             Ok(logged_in(&state, &token))
         }
         Err(AccountError::BadCredentials) => form_page(
@@ -157,7 +159,7 @@ async fn show_account(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let login = match session_token(&headers) {
-        Some(token) => account::current(&*state.store, &token).await?,
+        Some(token) => state.sessions.current(&token).await?,
         None => None,
     };
     let Some(login) = login else {
@@ -217,10 +219,10 @@ async fn log_out(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
     if let Some(token) = session_token(&headers)
-        && let Some(login) = account::current(&*state.store, &token).await?
+        && let Some(login) = state.sessions.current(&token).await?
     {
         crate::auth::check_form_token(&login.csrf_token, &form.csrf)?;
-        account::log_out(&*state.store, &token).await?;
+        state.sessions.end(&token).await?;
     }
     let mut response = Redirect::to("/").into_response();
     if let Ok(cookie) = HeaderValue::from_str(&clear_cookie()) {

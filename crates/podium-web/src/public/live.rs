@@ -2,11 +2,12 @@
 //! current and next talks, kept up to date by server-sent events, with a banner for room
 //! changes and new times from the latest release.
 //!
-//! Fan-out: each instance runs at most one watcher per conference with listeners; it reads the
-//! conference's revision (bumped in the same transaction as every public change) once a second
-//! and wakes that instance's listeners when it moves. The database is shared, so a change made
-//! through any instance reaches the listeners of every instance within about a second, without
-//! a message broker.
+//! Fan-out: each instance keeps one watch channel per conference with listeners. The change
+//! bus (`crate::bus`: in-process, or Redis pub/sub across instances) moves it the moment a
+//! change commits. As a safety net (writes by another process, such as `podium import`, or a
+//! message lost while Redis restarts) a watcher also re-reads the conference's revision from the
+//! database: every second without Redis, so instances on one database without Redis still
+//! agree within about a second, and every half minute with Redis.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,8 +30,11 @@ use super::view::{self, Views};
 use super::{load, render, ser};
 use crate::{AppError, AppState};
 
-/// How often a watcher reads a conference's revision.
+/// How often a watcher reads a conference's revision without Redis.
 const POLL: Duration = Duration::from_secs(1);
+
+/// How often it does with Redis (a safety net only: changes arrive by pub/sub).
+const POLL_WITH_REDIS: Duration = Duration::from_secs(30);
 
 /// Live routes.
 pub(super) fn routes() -> Router<AppState> {
@@ -51,12 +55,70 @@ async fn script() -> Response {
 }
 
 /// Per-conference watchers of this instance.
-#[derive(Default)]
 pub(crate) struct Hub {
     watchers: Mutex<HashMap<ConferenceId, watch::Sender<i64>>>,
+    poll: Duration,
 }
 
 impl Hub {
+    /// Watchers fed by the change bus; `redis` says whether the bus crosses instances.
+    pub(crate) fn new(redis: bool) -> Hub {
+        Hub {
+            watchers: Mutex::default(),
+            poll: if redis { POLL_WITH_REDIS } else { POLL },
+        }
+    }
+
+    fn watched(&self) -> Vec<(ConferenceId, watch::Sender<i64>)> {
+        self.watchers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|(_, tx)| !tx.is_closed())
+            .map(|(c, tx)| (*c, tx.clone()))
+            .collect()
+    }
+
+    /// Feeds the bus's signals to the watchers until the bus closes.
+    pub(crate) async fn run(
+        &self,
+        store: Arc<dyn Store>,
+        mut signals: tokio::sync::broadcast::Receiver<crate::bus::Signal>,
+    ) {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match signals.recv().await {
+                Ok(crate::bus::Signal::Changed {
+                    conference,
+                    revision,
+                }) => {
+                    let tx = self
+                        .watchers
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .get(&conference)
+                        .cloned();
+                    if let Some(tx) = tx {
+                        // Revisions only grow: an older message arriving late changes nothing.
+                        tx.send_if_modified(|seen| {
+                            let newer = revision > *seen;
+                            if newer {
+                                *seen = revision;
+                            }
+                            newer
+                        });
+                    }
+                }
+                Ok(crate::bus::Signal::Resync) | Err(RecvError::Lagged(_)) => {
+                    for (conference, tx) in self.watched() {
+                        read_revision(&*store, conference, &tx).await;
+                    }
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    }
+
     /// A receiver that changes whenever the conference's public program does.
     fn subscribe(
         &self,
@@ -75,27 +137,31 @@ impl Hub {
         }
         let (tx, rx) = watch::channel(revision);
         watchers.insert(conference, tx.clone());
+        let poll = self.poll;
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(POLL);
+            let mut tick = tokio::time::interval(poll);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             // Stops when the last listener has gone.
             while !tx.is_closed() {
                 tick.tick().await;
-                match store.conference_revision(conference).await {
-                    Ok(now) => {
-                        tx.send_if_modified(|seen| {
-                            let moved = *seen != now;
-                            *seen = now;
-                            moved
-                        });
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "live watcher could not read the revision")
-                    }
-                }
+                read_revision(&*store, conference, &tx).await;
             }
         });
         rx
+    }
+}
+
+/// Reads the conference's revision from the database and wakes its listeners if it moved.
+async fn read_revision(store: &dyn Store, conference: ConferenceId, tx: &watch::Sender<i64>) {
+    match store.conference_revision(conference).await {
+        Ok(now) => {
+            tx.send_if_modified(|seen| {
+                let moved = *seen != now;
+                *seen = now;
+                moved
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "live watcher could not read the revision"),
     }
 }
 

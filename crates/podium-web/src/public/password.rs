@@ -113,7 +113,9 @@ async fn reset_password(
         .await?;
     match password::reset(&*state.store, &token, &form.password).await {
         Ok(Some(user)) => {
-            // Every session of the account was ended; this browser gets a fresh one.
+            // Every session of the account was ended (in the database by the reset itself; in
+            // Redis, when sessions live there, here); this browser gets a fresh one.
+            state.sessions.end_all_of(user).await?;
             let session = state.sessions.start(user).await?;
             let mut response = Redirect::to("/account").into_response();
             if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&state, &session)) {

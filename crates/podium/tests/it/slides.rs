@@ -491,6 +491,7 @@ async fn start(app: &TestApp, data_dir: &Path, max_bytes: u64) -> Server {
                 max_bytes,
                 storage: podium_web::StorageConfig::Disk(data_dir.to_owned()),
             },
+            redis: None,
         },
     );
     let (stop, rx) = tokio::sync::oneshot::channel();
