@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs podium's whole test suite, against SQLite and against PostgreSQL.
+# Runs podium's whole test suite, against SQLite and against PostgreSQL (and Redis).
 #
 # On a fresh Debian machine it installs what is missing (as root, from Debian packages) and
-# starts a throwaway PostgreSQL on a free port in a temporary directory, which it stops and
-# deletes at the end. An already running server is used instead when one answers:
+# starts a throwaway PostgreSQL and a throwaway Redis on free ports in temporary directories,
+# which it stops and deletes at the end. Already running servers are used instead when they
+# answer:
 #   PODIUM_TEST_POSTGRES=postgres://user@host:port/postgres   (an admin URL), or
-#   a trust-auth server on 127.0.0.1:5432 with user postgres.
+#   a trust-auth server on 127.0.0.1:5432 with user postgres;
+#   PODIUM_TEST_REDIS=redis://host:port, or a Redis on 127.0.0.1:6379 (tests use key prefixes
+#   of their own and the keys of this run are deleted at the end).
 # Extra arguments go to the test runner (e.g. ./test.sh -E 'test(schedule)').
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,6 +29,10 @@ apt_install() {
 command -v cargo >/dev/null || { echo "test.sh: cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
 command -v python3 >/dev/null || { log "installing python3 (the scheduler's reference scorer needs it)"; apt_install python3; }
 command -v pg_isready >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  log "installing Redis (the multi-instance tests share sessions, rate limits and live updates through it)"
+  apt_install redis-server redis-tools
+fi
 if ! command -v chromedriver >/dev/null || [ ! -x /usr/bin/chromium ]; then
   log "installing Chromium and chromedriver (browser tests)"; apt_install chromium chromium-driver
 fi
@@ -57,7 +64,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 started_pg=
 pg_dir=
+redis_dir=
 cleanup() {
+  if [ -n "$redis_dir" ]; then
+    log "stopping the throwaway Redis"
+    redis-cli -u "$PODIUM_TEST_REDIS" shutdown nosave >/dev/null 2>&1 || true
+    rm -rf "$redis_dir"
+  elif [ -n "${PODIUM_TEST_REDIS:-}" ]; then
+    # Delete the keys this run's tests left on a shared Redis (sessions live for 30 days).
+    redis-cli -u "$PODIUM_TEST_REDIS" --scan --pattern "${PODIUM_TEST_DB_PREFIX}_*" 2>/dev/null \
+      | xargs -r -n 100 redis-cli -u "$PODIUM_TEST_REDIS" del >/dev/null 2>&1 || true
+  fi
   if [ -n "$started_pg" ]; then
     log "stopping the throwaway PostgreSQL"
     runuser_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
@@ -99,12 +116,32 @@ if [ -z "${PODIUM_TEST_POSTGRES:-}" ]; then
   fi
 fi
 
+if [ -z "${PODIUM_TEST_REDIS:-}" ]; then
+  if [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]; then
+    export PODIUM_TEST_REDIS="redis://127.0.0.1:6379"
+    log "using the Redis server on 127.0.0.1:6379"
+  else
+    redis_dir=$(mktemp -d /tmp/podium-redis.XXXXXX)
+    port=$(free_port)
+    log "starting a throwaway Redis on 127.0.0.1:$port in $redis_dir"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$redis_dir" --save '' --appendonly no \
+      --daemonize yes --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/log" >/dev/null
+    export PODIUM_TEST_REDIS="redis://127.0.0.1:$port"
+    for _ in $(seq 50); do
+      [ "$(redis-cli -u "$PODIUM_TEST_REDIS" ping 2>/dev/null)" = PONG ] && break
+      sleep 0.1
+    done
+    [ "$(redis-cli -u "$PODIUM_TEST_REDIS" ping 2>/dev/null)" = PONG ] \
+      || { echo "test.sh: the throwaway Redis did not start (see $redis_dir/log)" >&2; exit 1; }
+  fi
+fi
+
 if cargo nextest --version >/dev/null 2>&1; then
-  log "running the suite with cargo nextest (SQLite and PostgreSQL)"
+  log "running the suite with cargo nextest (SQLite, PostgreSQL and Redis)"
   cargo nextest run --workspace --no-fail-fast "$@"
   # nextest does not run doc tests.
   cargo test --workspace --doc --quiet
 else
-  log "running the suite with cargo test (SQLite and PostgreSQL)"
+  log "running the suite with cargo test (SQLite, PostgreSQL and Redis)"
   cargo test --workspace --no-fail-fast "$@"
 fi

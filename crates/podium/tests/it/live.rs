@@ -99,7 +99,11 @@ async fn live_pages_show_what_runs_now_and_next_on_postgres() {
 }
 
 /// Reads a server-sent event stream until `needle` arrives (or fails after `limit`).
-async fn wait_for(response: &mut reqwest::Response, needle: &str, limit: Duration) -> String {
+pub(crate) async fn wait_for(
+    response: &mut reqwest::Response,
+    needle: &str,
+    limit: Duration,
+) -> String {
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + limit;
     while !seen.contains(needle) {

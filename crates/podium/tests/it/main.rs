@@ -42,6 +42,7 @@ mod live;
 mod mail;
 mod organizer;
 mod public_site;
+mod redis;
 mod reimport;
 mod review;
 mod schedule_cli;
