@@ -66,6 +66,29 @@ If you do not want to join, ignore this mail.\n\
 podium at {site}\n",
 };
 
+/// Sent to speakers when a schedule version is released and their talks are new, moved or
+/// cancelled: `{name}`, `{conference}`, `{version}`, `{changes}` (one line per talk),
+/// `{zone}`, `{talks}` (their talks in this version), `{schedule}` (link), `{site}`.
+pub const SCHEDULE_CHANGED: Template = Template {
+    subject: "{conference} schedule {version}: your talks",
+    body: "Hello {name},\n\
+\n\
+{conference} has published version {version} of its schedule. What changes for your talks\n\
+(times in {zone}):\n\
+\n\
+{changes}\n\
+\n\
+Your talks in this version:\n\
+\n\
+{talks}\n\
+\n\
+The attached calendar file holds them (and marks cancelled ones as cancelled), for your\n\
+calendar. The whole schedule: {schedule}\n\
+\n\
+-- \n\
+podium at {site}\n",
+};
+
 /// Replaces each `{key}` in `text` by its value. Values are inserted as they are (plain text
 /// mail needs no escaping) and are not searched for placeholders again.
 pub fn fill(text: &str, values: &[(&str, &str)]) -> String {

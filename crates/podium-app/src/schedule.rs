@@ -8,7 +8,9 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use podium_domain::{ConferenceId, Placement, Program, RoomId, TalkId, TalkKind};
 use podium_scheduler as engine;
-use podium_store::{Store, StoreError};
+use podium_store::{MailAttachment, NewMail, ReleaseMails, ReleasedVersion, Store, StoreError};
+
+use crate::mail;
 
 /// Engine ids back to podium's.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +28,11 @@ impl Mapping {
             .find(|(_, (r, at))| *r == room && *at == starts_at)
             .map(|(key, _)| key.as_str())
     }
+}
+
+/// The engine id of a grid slot (`s12`): what the move form posts as `slot`.
+pub fn slot_key(slot: podium_domain::SlotId) -> String {
+    format!("s{slot}")
 }
 
 /// What the engine needs, ready to solve, with the current WIP placements as assignments.
@@ -97,7 +104,7 @@ pub fn instance(
         .slots
         .iter()
         .map(|s| {
-            let id = format!("s{}", s.id);
+            let id = slot_key(s.id);
             mapping.slots.insert(id.clone(), (s.room_id, s.starts_at));
             slot_at.insert((s.room_id, s.starts_at), id.clone());
             engine::Slot {
@@ -229,16 +236,52 @@ pub fn placements(mapping: &Mapping, assignments: &[engine::Assignment]) -> Vec<
         .collect()
 }
 
-/// Loads a conference's program and WIP version and prepares the engine's instance.
+/// Loads a conference's program and WIP version and prepares the engine's instance (without
+/// the cancelled talks).
 pub async fn prepare(
     store: &dyn Store,
     conference: ConferenceId,
     weights: engine::Weights,
 ) -> Result<Prepared, StoreError> {
-    let program = store.program(conference).await?;
+    let program = schedulable(store, conference).await?;
     let (_, wip) = store.wip(conference).await?;
     let wants = attendee_wants(store, conference).await?;
     Ok(instance(&program, &wip, &wants, weights))
+}
+
+/// The conference's program without its cancelled talks: what the engine schedules.
+pub async fn schedulable(
+    store: &dyn Store,
+    conference: ConferenceId,
+) -> Result<Program, StoreError> {
+    let mut program = store.program(conference).await?;
+    let cancelled: HashSet<TalkId> = store
+        .cancelled_talks(conference)
+        .await?
+        .into_iter()
+        .collect();
+    program.talks.retain(|t| !cancelled.contains(&t.id));
+    Ok(program)
+}
+
+/// Cancels a talk: it leaves the WIP version and the engine no longer places it. The public
+/// site still shows it where the latest release put it until the next release, whose
+/// changelog lists it as cancelled and whose mail tells its speakers.
+pub async fn cancel(
+    store: &dyn Store,
+    conference: ConferenceId,
+    talk: TalkId,
+) -> Result<(), StoreError> {
+    store.set_talk_cancelled(conference, talk, true).await
+}
+
+/// Takes a cancelled talk back: unplaced, for the engine or a hand move to place.
+pub async fn restore(
+    store: &dyn Store,
+    conference: ConferenceId,
+    talk: TalkId,
+) -> Result<(), StoreError> {
+    store.set_talk_cancelled(conference, talk, false).await
 }
 
 /// Attendees' wants in the engine's terms: anonymous ids (`a1`, `a2`, ...), never emails.
@@ -268,8 +311,35 @@ pub async fn accept(
 }
 
 /// Releases the WIP version under the next version name ("1.0" → "1.1"; "2" → "3"; none →
-/// "1.0"); returns the name.
+/// "1.0"); returns the name. Mails nobody: what organizers do is [`release_and_notify`]; this
+/// is for tools and tests that publish without speakers to tell.
 pub async fn release(store: &dyn Store, conference: ConferenceId) -> Result<String, StoreError> {
+    release_with(store, conference, None).await
+}
+
+/// Releases the WIP version like [`release`] and tells the speakers: each address of a
+/// speaker (linked to an account) with a talk that is new, moved or cancelled since the
+/// previous release gets one `schedule.changed` mail saying what changed, with a calendar of
+/// their talks in this release (see [`release_mails`]). The mails are written in the release's
+/// own transaction (the transactional outbox), so a release never goes out without its mails
+/// nor mails without the release. `site` is the public URL for links.
+pub async fn release_and_notify(
+    store: &dyn Store,
+    conference: ConferenceId,
+    site: &str,
+) -> Result<String, StoreError> {
+    // Titles, rooms and speakers as of now; the placements come from inside the transaction.
+    let program = store.program(conference).await?;
+    let generated_at = Timestamp::now();
+    let mails = |released: &ReleasedVersion| release_mails(&program, released, site, generated_at);
+    release_with(store, conference, Some(&mails)).await
+}
+
+async fn release_with(
+    store: &dyn Store,
+    conference: ConferenceId,
+    mails: Option<&ReleaseMails<'_>>,
+) -> Result<String, StoreError> {
     // Two organizers publishing at the same moment: the unique name index refuses the second
     // "1.1", which then takes the next name.
     let mut attempts = 0;
@@ -280,12 +350,174 @@ pub async fn release(store: &dyn Store, conference: ConferenceId) -> Result<Stri
             .into_iter()
             .find_map(|v| v.name);
         let name = next_version(latest.as_deref());
-        match store.release(conference, &name).await {
+        let result = match mails {
+            Some(mails) => store.release_and_mail(conference, &name, mails).await,
+            None => store.release(conference, &name).await,
+        };
+        match result {
             Ok(_) => return Ok(name),
             Err(StoreError::Conflict { .. }) if attempts < 3 => attempts += 1,
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The mails of a release: one per speaker address whose talks are new, moved or cancelled
+/// compared with the previous release (every talk is new in the first), kind
+/// `schedule.changed`, queued (not held). The body says what changed in words, times in the
+/// conference's zone ("Room 2, Fri 24 Sep 10:00 → Room 1, Fri 24 Sep 14:00"), and lists their
+/// talks in this release; the attached `text/calendar` file holds those talks, plus their
+/// cancelled ones marked `STATUS:CANCELLED`. Pure.
+pub fn release_mails(
+    program: &Program,
+    released: &ReleasedVersion,
+    site: &str,
+    generated_at: Timestamp,
+) -> Vec<NewMail> {
+    let tz = program.conference.tz();
+    let previous = released.previous.as_deref().unwrap_or_default();
+    let changes = podium_domain::changes(previous, &released.placements);
+    if changes.is_empty() {
+        return Vec::new();
+    }
+    let at = |(room, ts): (RoomId, Timestamp)| {
+        let room = program.room(room).map_or("?", |r| r.name.as_str());
+        format!(
+            "{room}, {}",
+            ts.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M")
+        )
+    };
+    let options = podium_formats::ExportOptions {
+        base_url: site.to_owned(),
+        generated_at,
+    };
+    let now_placed = Program {
+        placements: released.placements.clone(),
+        ..program.clone()
+    };
+    let removed: HashSet<TalkId> = changes
+        .iter()
+        .filter_map(|c| match c {
+            podium_domain::Change::Removed { talk, .. } => Some(*talk),
+            _ => None,
+        })
+        .collect();
+    let last_placed = Program {
+        placements: previous
+            .iter()
+            .filter(|p| removed.contains(&p.talk_id))
+            .cloned()
+            .collect(),
+        ..program.clone()
+    };
+    // One mail per address, even when an account is linked to several speakers.
+    let mut by_address: std::collections::BTreeMap<&str, Vec<podium_domain::SpeakerId>> =
+        std::collections::BTreeMap::new();
+    for (speaker, email) in &released.speaker_emails {
+        if !email.trim().is_empty() {
+            by_address.entry(email.as_str()).or_default().push(*speaker);
+        }
+    }
+    let mut out = Vec::new();
+    for (address, speakers) in by_address {
+        let theirs = |talk: TalkId| {
+            program
+                .talk(talk)
+                .is_some_and(|t| t.speaker_ids.iter().any(|s| speakers.contains(s)))
+        };
+        let lines: Vec<String> = changes
+            .iter()
+            .filter_map(|c| {
+                let (talk, text) = match c {
+                    podium_domain::Change::Added { talk, to } => {
+                        (*talk, format!("new in the schedule: {}", at(*to)))
+                    }
+                    podium_domain::Change::Moved { talk, from, to } => {
+                        (*talk, format!("moved: {} → {}", at(*from), at(*to)))
+                    }
+                    podium_domain::Change::Removed { talk, from } => {
+                        (*talk, format!("cancelled (was {})", at(*from)))
+                    }
+                };
+                let title = &program.talk(talk).filter(|_| theirs(talk))?.title;
+                Some(format!("- “{title}”: {text}"))
+            })
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let talks: Vec<TalkId> = program
+            .talks
+            .iter()
+            .filter(|t| theirs(t.id))
+            .map(|t| t.id)
+            .collect();
+        let mut placed: Vec<&Placement> = released
+            .placements
+            .iter()
+            .filter(|p| talks.contains(&p.talk_id))
+            .collect();
+        placed.sort_by_key(|p| p.starts_at);
+        let listed: Vec<String> = placed
+            .iter()
+            .filter_map(|p| {
+                let t = program.talk(p.talk_id)?;
+                let end = p.starts_at + jiff::SignedDuration::from_mins(t.duration_min);
+                Some(format!(
+                    "- “{}”: {}–{}\n  {}",
+                    t.title,
+                    at((p.room_id, p.starts_at)),
+                    end.to_zoned_datetime(tz.clone()).strftime("%H:%M"),
+                    options.talk_url(program, t.id)
+                ))
+            })
+            .collect();
+        let listed = if listed.is_empty() {
+            "(none)".to_owned()
+        } else {
+            listed.join("\n")
+        };
+        let name = speakers
+            .iter()
+            .find_map(|s| program.speaker(*s))
+            .map_or_else(String::new, |s| s.name.clone());
+        let calendar = podium_formats::ical::export_with_cancelled(
+            &now_placed,
+            Some(&last_placed),
+            &options,
+            &podium_formats::ical::Filter::Talks(talks),
+        );
+        let changed = lines.join("\n");
+        let schedule = format!("{}/schedule", options.conference_url(program));
+        let values: [(&str, &str); 8] = [
+            ("name", if name.is_empty() { "speaker" } else { &name }),
+            ("conference", &program.conference.name),
+            ("version", &released.name),
+            ("changes", &changed),
+            ("zone", &program.conference.timezone),
+            ("talks", &listed),
+            ("schedule", &schedule),
+            ("site", mail::site(site)),
+        ];
+        let template = mail::SCHEDULE_CHANGED;
+        let subject = mail::fill(template.subject, &values);
+        let body_text = mail::fill(template.body, &values);
+        out.push(NewMail {
+            conference: Some(program.conference.id),
+            kind: "schedule.changed".to_owned(),
+            to_address: address.to_owned(),
+            to_name: name,
+            subject,
+            body_text,
+            attachments: vec![MailAttachment {
+                filename: format!("{}.ics", program.conference.slug),
+                content_type: "text/calendar".to_owned(),
+                body: calendar.into_bytes(),
+            }],
+            hold: false,
+        });
+    }
+    out
 }
 
 /// The version name after `latest`.
@@ -354,68 +586,15 @@ pub struct MoveOption {
 /// hard conflicts each move would add. Moving onto an occupied slot swaps the two talks.
 /// Slots the talk does not fit into (the session ends first) are left out.
 pub fn move_options(prepared: &Prepared, talk: TalkId) -> Vec<MoveOption> {
-    let key = format!("t{talk}");
     let Ok(base) = engine::evaluate(&prepared.instance, &prepared.current) else {
         return Vec::new();
     };
-    let from = prepared
-        .current
+    let mut options: Vec<MoveOption> = prepared
+        .instance
+        .slots
         .iter()
-        .find(|a| a.talk == key)
-        .map(|a| a.slot.clone());
-    let mut options = Vec::new();
-    for slot in &prepared.instance.slots {
-        if from.as_deref() == Some(slot.id.as_str()) {
-            continue;
-        }
-        let occupant = prepared
-            .current
-            .iter()
-            .find(|a| a.slot == slot.id && a.talk != key);
-        let mut trial: Vec<engine::Assignment> = prepared
-            .current
-            .iter()
-            .filter(|a| a.talk != key && Some(*a) != occupant)
-            .cloned()
-            .collect();
-        trial.push(engine::Assignment {
-            talk: key.clone(),
-            slot: slot.id.clone(),
-        });
-        if let (Some(o), Some(f)) = (occupant, &from) {
-            trial.push(engine::Assignment {
-                talk: o.talk.clone(),
-                slot: f.clone(),
-            });
-        }
-        let Ok(report) = engine::evaluate(&prepared.instance, &trial) else {
-            continue;
-        };
-        if report
-            .violations
-            .iter()
-            .any(|v| v.starts_with(&format!("talk {key} (")) && v.contains("does not fit"))
-        {
-            continue;
-        }
-        let conflicts: Vec<String> = report
-            .violations
-            .into_iter()
-            .filter(|v| !base.violations.contains(v))
-            .collect();
-        let Some(&(room, starts_at)) = prepared.mapping.slots.get(&slot.id) else {
-            continue;
-        };
-        options.push(MoveOption {
-            slot: slot.id.clone(),
-            room,
-            starts_at,
-            swap_with: occupant.and_then(|o| prepared.mapping.talks.get(&o.talk).copied()),
-            missed_delta: report.metrics.missed as i64 - base.metrics.missed as i64,
-            objective_delta: engine::round6(report.metrics.objective - base.metrics.objective),
-            conflicts,
-        });
-    }
+        .filter_map(|slot| option_at(prepared, &base, talk, &slot.id))
+        .collect();
     options.sort_by(|a, b| {
         (!a.conflicts.is_empty(), a.missed_delta)
             .cmp(&(!b.conflicts.is_empty(), b.missed_delta))
@@ -423,6 +602,74 @@ pub fn move_options(prepared: &Prepared, talk: TalkId) -> Vec<MoveOption> {
             .then(a.starts_at.cmp(&b.starts_at))
     });
     options
+}
+
+/// The move of `talk` to the slot `slot` (engine id, `s12`) as [`move_options`] lists it, or
+/// `None` when it is not a place the talk can move to (unknown slot, its current slot, or one
+/// it does not fit into). One evaluation instead of one per slot: the drag-and-drop preview.
+pub fn move_option(prepared: &Prepared, talk: TalkId, slot: &str) -> Option<MoveOption> {
+    let base = engine::evaluate(&prepared.instance, &prepared.current).ok()?;
+    option_at(prepared, &base, talk, slot)
+}
+
+fn option_at(
+    prepared: &Prepared,
+    base: &engine::Report,
+    talk: TalkId,
+    slot: &str,
+) -> Option<MoveOption> {
+    let key = format!("t{talk}");
+    let from = prepared
+        .current
+        .iter()
+        .find(|a| a.talk == key)
+        .map(|a| a.slot.clone());
+    if from.as_deref() == Some(slot) {
+        return None;
+    }
+    let &(room, starts_at) = prepared.mapping.slots.get(slot)?;
+    let occupant = prepared
+        .current
+        .iter()
+        .find(|a| a.slot == slot && a.talk != key);
+    let mut trial: Vec<engine::Assignment> = prepared
+        .current
+        .iter()
+        .filter(|a| a.talk != key && Some(*a) != occupant)
+        .cloned()
+        .collect();
+    trial.push(engine::Assignment {
+        talk: key.clone(),
+        slot: slot.to_owned(),
+    });
+    if let (Some(o), Some(f)) = (occupant, &from) {
+        trial.push(engine::Assignment {
+            talk: o.talk.clone(),
+            slot: f.clone(),
+        });
+    }
+    let report = engine::evaluate(&prepared.instance, &trial).ok()?;
+    if report
+        .violations
+        .iter()
+        .any(|v| v.starts_with(&format!("talk {key} (")) && v.contains("does not fit"))
+    {
+        return None;
+    }
+    let conflicts: Vec<String> = report
+        .violations
+        .into_iter()
+        .filter(|v| !base.violations.contains(v))
+        .collect();
+    Some(MoveOption {
+        slot: slot.to_owned(),
+        room,
+        starts_at,
+        swap_with: occupant.and_then(|o| prepared.mapping.talks.get(&o.talk).copied()),
+        missed_delta: report.metrics.missed as i64 - base.metrics.missed as i64,
+        objective_delta: engine::round6(report.metrics.objective - base.metrics.objective),
+        conflicts,
+    })
 }
 
 /// Moves `talk` to the slot `slot` in the WIP version (swapping with the talk there, if any),

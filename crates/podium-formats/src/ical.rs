@@ -37,6 +37,19 @@ pub fn export(program: &Program, options: &ExportOptions) -> String {
 /// DTSTAMP `generated_at`, DTSTART/DTEND in UTC, SUMMARY, LOCATION (room), URL (talk page),
 /// DESCRIPTION (the abstract as plain text, then the speakers) and CATEGORIES (track).
 pub fn export_filtered(program: &Program, options: &ExportOptions, filter: &Filter) -> String {
+    export_with_cancelled(program, None, options, filter)
+}
+
+/// Like [`export_filtered`], followed by the talks placed in `cancelled` (a program holding
+/// the last placements of talks that have left the schedule) that the filter selects, each as
+/// a VEVENT with `STATUS:CANCELLED` and the UID it was exported with, so a calendar that holds
+/// it marks it cancelled. A speaker's mail after a release carries such a calendar.
+pub fn export_with_cancelled(
+    program: &Program,
+    cancelled: Option<&Program>,
+    options: &ExportOptions,
+    filter: &Filter,
+) -> String {
     let c = &program.conference;
     let mut name = c.name.clone();
     match filter {
@@ -65,7 +78,13 @@ pub fn export_filtered(program: &Program, options: &ExportOptions, filter: &Filt
     line(&format!("X-WR-CALNAME:{}", escape_text(&name)));
     line(&format!("X-WR-TIMEZONE:{}", c.timezone));
     let stamp = utc(options.generated_at);
-    for e in grid::entries(program) {
+    let kept = grid::entries(program).into_iter().map(|e| (e, false));
+    let gone = cancelled
+        .map(grid::entries)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| (e, true));
+    for (e, is_cancelled) in kept.chain(gone) {
         let keep = match filter {
             Filter::All => true,
             Filter::Room(r) => e.room.id == *r,
@@ -76,6 +95,9 @@ pub fn export_filtered(program: &Program, options: &ExportOptions, filter: &Filt
             continue;
         }
         line("BEGIN:VEVENT");
+        if is_cancelled {
+            line("STATUS:CANCELLED");
+        }
         line(&format!("UID:{}@podium", e.guid));
         line(&format!("DTSTAMP:{stamp}"));
         line(&format!("DTSTART:{}", utc(e.start.timestamp())));

@@ -51,6 +51,7 @@ pub use session::{Credentials, Login, NewLogin};
 pub use slides::{CountDelta, NewSlideFile, SlideFile, TalkCounts};
 pub use token::ApiToken;
 pub use user::NewUser;
+pub use version::{ReleaseMails, ReleasedVersion};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -313,6 +314,29 @@ pub trait Store: Send + Sync {
 
     /// Publishes a copy of the WIP version as a released version named `name`.
     async fn release(&self, conference: ConferenceId, name: &str) -> Result<VersionId, StoreError>;
+
+    /// Releases the WIP version under `name` like [`Store::release`] and, in the same
+    /// transaction, puts in the outbox the mails `mails` makes from what was released (the
+    /// transactional outbox: both commit or neither does).
+    async fn release_and_mail(
+        &self,
+        conference: ConferenceId,
+        name: &str,
+        mails: &ReleaseMails<'_>,
+    ) -> Result<VersionId, StoreError>;
+
+    /// The conference's cancelled talks (see [`Store::set_talk_cancelled`]).
+    async fn cancelled_talks(&self, conference: ConferenceId) -> Result<Vec<TalkId>, StoreError>;
+
+    /// Cancels a talk (it leaves the WIP version in the same transaction, and stays out of
+    /// the engine's instances) or restores it, unplaced. Idempotent; `NotFound` if the talk is
+    /// not the conference's. Released versions are untouched until the next release.
+    async fn set_talk_cancelled(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+        cancelled: bool,
+    ) -> Result<(), StoreError>;
 
     /// Released versions, newest first.
     async fn released_versions(
@@ -843,6 +867,29 @@ impl Store for SqlStore {
     async fn release(&self, conference: ConferenceId, name: &str) -> Result<VersionId, StoreError> {
         let result = version::release(&self.pool, conference, name).await;
         self.announce(conference, result)
+    }
+
+    async fn release_and_mail(
+        &self,
+        conference: ConferenceId,
+        name: &str,
+        mails: &ReleaseMails<'_>,
+    ) -> Result<VersionId, StoreError> {
+        let result = version::release_and_mail(&self.pool, conference, name, mails).await;
+        self.announce(conference, result)
+    }
+
+    async fn cancelled_talks(&self, conference: ConferenceId) -> Result<Vec<TalkId>, StoreError> {
+        version::cancelled(&self.pool, conference).await
+    }
+
+    async fn set_talk_cancelled(
+        &self,
+        conference: ConferenceId,
+        talk: TalkId,
+        cancelled: bool,
+    ) -> Result<(), StoreError> {
+        version::set_cancelled(&self.pool, conference, talk, cancelled).await
     }
 
     async fn released_versions(

@@ -1,10 +1,12 @@
-//! Schedule versions: the work-in-progress (WIP) version organizers edit, and releasing it.
+//! Schedule versions: the work-in-progress (WIP) version organizers edit, releasing it (with
+//! its speaker mails in the same transaction), and cancelled talks, which stay out of it.
 
 use podium_domain::*;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
 use crate::feed::{doc, record};
+use crate::outbox::{NewMail, enqueue};
 
 fn placement(r: &sqlx::any::AnyRow) -> Result<Placement, StoreError> {
     let secs: i64 = r.try_get("starts_at")?;
@@ -116,6 +118,148 @@ pub(crate) async fn release(
     let id = publish(&mut tx, conference.0, wip.id.0, name).await?;
     tx.commit().await?;
     Ok(VersionId(id))
+}
+
+/// A release as its mails see it: what was published, what was published before, and who can
+/// be written to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleasedVersion {
+    /// The new version's name.
+    pub name: String,
+    /// The placements of the release before it; `None` for the conference's first release.
+    pub previous: Option<Vec<Placement>>,
+    /// The placements just released.
+    pub placements: Vec<Placement>,
+    /// The conference's speakers linked to an account, with the account's email address.
+    pub speaker_emails: Vec<(SpeakerId, String)>,
+}
+
+/// Makes the mails of a release from what was released (called inside the release's
+/// transaction: it must not block).
+pub type ReleaseMails<'a> = dyn Fn(&ReleasedVersion) -> Vec<NewMail> + Send + Sync + 'a;
+
+/// Publishes the WIP version under `name` like [`release`] and, in the same transaction, puts
+/// in the outbox the mails `mails` makes from the release: both commit or neither does. The
+/// mails are made from the rows just published, so they describe exactly what went public.
+pub(crate) async fn release_and_mail(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    name: &str,
+    mails: &ReleaseMails<'_>,
+) -> Result<VersionId, StoreError> {
+    let (wip, _) = wip(pool, conference).await?;
+    let mut tx = pool.begin().await?;
+    let id = publish(&mut tx, conference.0, wip.id.0, name).await?;
+    let placements_of = |version: i64| {
+        sqlx::query(
+            "SELECT talk_id, room_id, starts_at, pinned FROM placements WHERE version_id = $1 \
+             ORDER BY starts_at, room_id",
+        )
+        .bind(version)
+    };
+    let placements = placements_of(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(placement)
+        .collect::<Result<Vec<_>, _>>()?;
+    let before: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(id) FROM schedule_versions WHERE conference_id = $1 AND released_at IS NOT NULL AND id < $2",
+    )
+    .bind(conference.0)
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let previous = match before {
+        Some(v) => Some(
+            placements_of(v)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(placement)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    let speaker_emails = sqlx::query(
+        "SELECT s.id, u.email FROM speakers s JOIN users u ON u.id = s.user_id \
+         WHERE s.conference_id = $1 ORDER BY s.id",
+    )
+    .bind(conference.0)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| Ok((SpeakerId(r.try_get("id")?), r.try_get("email")?)))
+    .collect::<Result<Vec<_>, StoreError>>()?;
+    let released = ReleasedVersion {
+        name: name.to_owned(),
+        previous,
+        placements,
+        speaker_emails,
+    };
+    for mail in mails(&released) {
+        enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(VersionId(id))
+}
+
+/// The conference's cancelled talks, by id.
+pub(crate) async fn cancelled(
+    pool: &AnyPool,
+    conference: ConferenceId,
+) -> Result<Vec<TalkId>, StoreError> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT c.talk_id FROM talk_cancellations c JOIN talks t ON t.id = c.talk_id \
+         WHERE t.conference_id = $1 ORDER BY c.talk_id",
+    )
+    .bind(conference.0)
+    .fetch_all(pool)
+    .await?;
+    Ok(ids.into_iter().map(TalkId).collect())
+}
+
+/// Cancels a talk of the conference (it leaves the WIP version, in the same transaction) or
+/// restores it (unplaced). Idempotent; `NotFound` if the talk is not the conference's.
+pub(crate) async fn set_cancelled(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    talk: TalkId,
+    cancel: bool,
+) -> Result<(), StoreError> {
+    let (wip, _) = wip(pool, conference).await?;
+    let mut tx = pool.begin().await?;
+    let known: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM talks WHERE id = $1 AND conference_id = $2")
+            .bind(talk.0)
+            .bind(conference.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if known.is_none() {
+        return Err(StoreError::NotFound("talk"));
+    }
+    if cancel {
+        sqlx::query(
+            "INSERT INTO talk_cancellations (talk_id, cancelled_at) SELECT $1, $2 \
+             WHERE NOT EXISTS (SELECT 1 FROM talk_cancellations WHERE talk_id = $1)",
+        )
+        .bind(talk.0)
+        .bind(jiff::Timestamp::now().as_second())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM placements WHERE version_id = $1 AND talk_id = $2")
+            .bind(wip.id.0)
+            .bind(talk.0)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query("DELETE FROM talk_cancellations WHERE talk_id = $1")
+            .bind(talk.0)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Creates conference `c`'s WIP version as a copy of its latest release; returns its id.

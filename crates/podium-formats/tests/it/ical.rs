@@ -122,3 +122,42 @@ fn ical_escaping_covers_backslash_semicolon_comma_and_newlines() {
         "a\\\\b\\;c\\,d\\ne\\nf"
     );
 }
+
+#[test]
+fn ical_cancelled_talks_keep_their_uid_and_say_so() {
+    let p = program();
+    // Talk 1 left the schedule: the release no longer places it; its last place is in `gone`.
+    let gone = podium_domain::Program {
+        placements: p
+            .placements
+            .iter()
+            .filter(|x| x.talk_id == TalkId(1))
+            .cloned()
+            .collect(),
+        ..p.clone()
+    };
+    let now = podium_domain::Program {
+        placements: p
+            .placements
+            .iter()
+            .filter(|x| x.talk_id != TalkId(1))
+            .cloned()
+            .collect(),
+        ..p.clone()
+    };
+    let filter = Filter::Talks(vec![TalkId(1), TalkId(2)]);
+    let text = ical::export_with_cancelled(&now, Some(&gone), &options(), &filter);
+    let lines = unfold(&text);
+    let events: Vec<&[String]> = lines.split(|l| l == "BEGIN:VEVENT").skip(1).collect();
+    assert_eq!(events.len(), 2);
+    assert!(events[0].contains(&format!("UID:{}@podium", p.talks[1].guid)));
+    assert!(!events[0].contains(&"STATUS:CANCELLED".to_owned()));
+    assert_eq!(events[1][0], "STATUS:CANCELLED");
+    assert!(events[1].contains(&format!("UID:{}@podium", p.talks[0].guid)));
+    assert!(events[1].contains(&"DTSTART:20270327T080000Z".to_owned()));
+    // Without cancellations the text is the plain filtered export.
+    assert_eq!(
+        ical::export_with_cancelled(&now, None, &options(), &filter),
+        ical::export_filtered(&now, &options(), &filter)
+    );
+}

@@ -711,7 +711,8 @@ pub(crate) async fn accept(
     }
 }
 
-/// Publishes the work-in-progress version under the next version name (1.0, 1.1, …).
+/// Publishes the work-in-progress version under the next version name (1.0, 1.1, …) and
+/// mails the speakers whose talks are new, moved or cancelled (with a calendar file).
 #[utoipa::path(post, path = "/api/v1/conferences/{slug}/schedule/release", tag = "write",
     params(("slug" = String, Path, description = "The conference's URL segment")),
     security(("token" = [])),
@@ -721,7 +722,9 @@ pub(crate) async fn release(
     State(state): State<AppState>,
     who: TokenOrganizer,
 ) -> Result<(StatusCode, Json<VersionOut>), ApiError> {
-    let name = schedule::release(&*state.store, who.conference.id).await?;
+    let name =
+        schedule::release_and_notify(&*state.store, who.conference.id, &state.config.public_url)
+            .await?;
     let released = state.store.released_versions(who.conference.id).await?;
     let v = released
         .into_iter()

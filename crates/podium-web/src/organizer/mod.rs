@@ -1,6 +1,7 @@
 //! Organizer pages. Today: the schedule desk — run the engine on the work-in-progress (WIP)
 //! version in the background, watch its progress, compare its proposal with the current WIP,
-//! accept or discard it, and release the WIP version to the public site. Works without
+//! accept or discard it, move talks, cancel and restore talks, and release the WIP version to
+//! the public site, mailing the speakers whose talks changed. Works without
 //! JavaScript: a running job's page refreshes itself every second.
 
 use std::collections::HashMap;
@@ -49,6 +50,14 @@ pub(crate) fn routes() -> Router<AppState> {
             post(move_talk),
         )
         .route("/{slug}/organizer/schedule/talks/{id}/pin", post(pin_talk))
+        .route(
+            "/{slug}/organizer/schedule/talks/{id}/cancel",
+            post(cancel_talk),
+        )
+        .route(
+            "/{slug}/organizer/schedule/talks/{id}/restore",
+            post(restore_talk),
+        )
         .merge(import::routes())
         .merge(tokens::routes())
         .merge(feedback::routes())
@@ -237,9 +246,16 @@ async fn show_desk(
 ) -> Result<Response, AppError> {
     let (conference, csrf) = organizer(&state, &headers, &slug).await?;
     let program = state.store.program(conference.id).await?;
+    let schedulable = schedule::schedulable(&*state.store, conference.id).await?;
+    let cancelled: Vec<_> = program
+        .talks
+        .iter()
+        .filter(|t| schedulable.talk(t.id).is_none())
+        .map(|t| context! { id => t.id.0, title => t.title.clone() })
+        .collect();
     let (_, wip) = state.store.wip(conference.id).await?;
     let wants = schedule::attendee_wants(&*state.store, conference.id).await?;
-    let prepared = schedule::instance(&program, &wip, &wants, engine::Weights::default());
+    let prepared = schedule::instance(&schedulable, &wip, &wants, engine::Weights::default());
     let mut demand: Vec<(usize, String)> = program
         .talks
         .iter()
@@ -376,6 +392,7 @@ async fn show_desk(
         .into_iter()
         .map(|d| context! { label => crate::render::long_date(d), grid => ser(views.grid(d, now)) })
         .collect();
+    let placed = !wip_program.placements.is_empty();
     let mut response = render(
         &state,
         "organizer_schedule.html",
@@ -390,6 +407,8 @@ async fn show_desk(
             proposal_days,
             weights => ser(engine::Weights::default()),
             attendees => wants.len(),
+            cancelled,
+            placed,
             demand => demand.into_iter().map(|(n, title)| context! { n, title }).collect::<Vec<_>>(),
             days,
         },
@@ -606,7 +625,8 @@ async fn release_wip(
 ) -> Result<Response, AppError> {
     let (conference, csrf) = organizer(&state, &headers, &slug).await?;
     check_token(&csrf, &form)?;
-    let name = schedule::release(&*state.store, conference.id).await?;
+    let name = schedule::release_and_notify(&*state.store, conference.id, &state.config.public_url)
+        .await?;
     tracing::info!(conference.slug = %slug, version = %name, "schedule released");
     Ok(back(&slug))
 }
@@ -626,14 +646,12 @@ async fn show_adjust(
     let talk = program.talk(talk_id).ok_or(AppError::NotFound)?;
     let (_, wip) = state.store.wip(conference.id).await?;
     let placed = wip.iter().find(|p| p.talk_id == talk_id);
-    let tz = conference.tz();
-    let when = |room: podium_domain::RoomId, at: jiff::Timestamp| {
-        let room = program.room(room).map_or("?", |r| r.name.as_str());
-        format!(
-            "{} · {room}",
-            at.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M")
-        )
-    };
+    let cancelled = state
+        .store
+        .cancelled_talks(conference.id)
+        .await?
+        .contains(&talk_id);
+    let when = |room, at| slot_words(&program, room, at);
     let options: Vec<_> = schedule::move_options(&prepared, talk_id)
         .into_iter()
         .map(|o| {
@@ -659,6 +677,7 @@ async fn show_adjust(
             desk => format!("/{slug}/organizer/schedule"),
             placed => placed.map(|p| when(p.room_id, p.starts_at)),
             pinned => placed.is_some_and(|p| p.pinned),
+            cancelled,
             options,
         },
     )?;
@@ -719,5 +738,42 @@ async fn pin_talk(
         form.pinned.as_deref() == Some("1"),
     )
     .await?;
+    Ok(Redirect::to(&format!("/{slug}/organizer/schedule/talks/{talk_id}")).into_response())
+}
+
+/// Room and time of a slot in words: `Fri 24 Sep 10:00 · Room 2`.
+fn slot_words(program: &Program, room: podium_domain::RoomId, at: jiff::Timestamp) -> String {
+    let room = program.room(room).map_or("?", |r| r.name.as_str());
+    format!(
+        "{} · {room}",
+        at.to_zoned_datetime(program.conference.tz())
+            .strftime("%a %-d %b %H:%M")
+    )
+}
+
+async fn cancel_talk(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    let talk_id: podium_domain::TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
+    schedule::cancel(&*state.store, conference.id, talk_id).await?;
+    tracing::info!(conference.slug = %slug, talk.id = %talk_id, "talk cancelled");
+    Ok(back(&slug))
+}
+
+async fn restore_talk(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    check_token(&csrf, &form)?;
+    let talk_id: podium_domain::TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
+    schedule::restore(&*state.store, conference.id, talk_id).await?;
     Ok(Redirect::to(&format!("/{slug}/organizer/schedule/talks/{talk_id}")).into_response())
 }

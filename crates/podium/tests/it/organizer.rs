@@ -717,3 +717,245 @@ on_both_backends!(the_desk_shows_hallway_minutes, |app| {
         "{row}"
     );
 });
+
+async fn release(app: &TestApp, csrf: &str, org: &str) {
+    let r = app
+        .post_form(
+            &format!("{DESK}/release"),
+            &[("csrf", csrf)],
+            Some(org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+}
+
+/// The conference's `schedule.changed` mails as (to, subject), sorted.
+async fn schedule_mails(app: &TestApp, conf: podium_domain::ConferenceId) -> Vec<(String, String)> {
+    let mut mails: Vec<(String, String)> = app
+        .store
+        .outbox(conf)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "schedule.changed")
+        .map(|m| (m.to_address, m.subject))
+        .collect();
+    mails.sort();
+    mails
+}
+
+/// The mail to `to` about schedule `version`, in full.
+async fn mail_to(
+    app: &TestApp,
+    conf: podium_domain::ConferenceId,
+    to: &str,
+    version: &str,
+) -> podium_store::Mail {
+    let summary = app
+        .store
+        .outbox(conf)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.to_address == to && m.subject.contains(&format!("schedule {version}:")))
+        .unwrap_or_else(|| panic!("a mail to {to} about version {version}"));
+    app.store.outbox_mail(Some(conf), summary.id).await.unwrap()
+}
+
+/// Talks with one speaker who gives no other talk, one per speaker.
+fn single_speaker_talks(program: &podium_domain::Program) -> Vec<&podium_domain::Talk> {
+    let mut seen = std::collections::HashSet::new();
+    program
+        .talks
+        .iter()
+        .filter(|t| t.speaker_ids.len() == 1)
+        .filter(|t| {
+            // A speaker with one talk only, so "their talks" is exactly this one.
+            program
+                .talks
+                .iter()
+                .filter(|o| o.speaker_ids.contains(&t.speaker_ids[0]))
+                .count()
+                == 1
+        })
+        .filter(|t| seen.insert(t.speaker_ids[0]))
+        .collect()
+}
+
+on_both_backends!(releases_mail_the_speakers_whose_talks_changed, |app| {
+    // The demo program, placed but never released: version 1.0 is the organizer's first.
+    let mut new = demo::program().unwrap();
+    new.release = None;
+    let conf = app.store.create_program(&new).await.unwrap();
+    let org = app.sign_up("org@example.org").await;
+    let org_user = app.store.credentials("org@example.org").await.unwrap().user;
+    app.store
+        .grant_role(org_user, conf, podium_domain::Role::Organizer)
+        .await
+        .unwrap();
+    let program = app.store.program(conf).await.unwrap();
+    let (_, wip) = app.store.wip(conf).await.unwrap();
+    assert_eq!(wip.len(), program.talks.len());
+    let talks = single_speaker_talks(&program);
+    let (moved, cancelled, steady) = (talks[0], talks[1], talks[2]);
+    let mut emails = Vec::new();
+    for (i, talk) in [moved, cancelled, steady].iter().enumerate() {
+        let email = format!("speaker{i}@example.org");
+        let user = app
+            .store
+            .create_user(&podium_store::NewUser {
+                email: email.clone(),
+                name: format!("Speaker {i}"),
+                password_hash: None,
+            })
+            .await
+            .unwrap();
+        app.store
+            .link_speaker(conf, talk.speaker_ids[0], user)
+            .await
+            .unwrap();
+        emails.push(email);
+    }
+    let tz = program.conference.tz();
+    let label = |room: podium_domain::RoomId, at: jiff::Timestamp| {
+        format!(
+            "{}, {}",
+            program.room(room).unwrap().name,
+            at.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M")
+        )
+    };
+    let (_, desk) = app.get_with_cookie(DESK, &org).await;
+    let csrf = csrf_of(&desk);
+    // Version 1.0: every linked speaker with a talk gets their slot and a calendar.
+    release(&app, &csrf, &org).await;
+    let subject = |v: &str| format!("PyConf India 2027 schedule {v}: your talks");
+    assert_eq!(
+        schedule_mails(&app, conf).await,
+        emails
+            .iter()
+            .map(|e| (e.clone(), subject("1.0")))
+            .collect::<Vec<_>>()
+    );
+    let first = mail_to(&app, conf, &emails[0], "1.0").await;
+    let placed = wip.iter().find(|p| p.talk_id == moved.id).unwrap();
+    assert_eq!(first.status, podium_store::MailStatus::Queued);
+    assert!(
+        first.body_text.contains(&format!(
+            "- “{}”: new in the schedule: {}",
+            moved.title,
+            label(placed.room_id, placed.starts_at)
+        )),
+        "{}",
+        first.body_text
+    );
+    assert_eq!(first.attachments.len(), 1);
+    let ics = String::from_utf8(first.attachments[0].body.clone()).unwrap();
+    assert_eq!(first.attachments[0].content_type, "text/calendar");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1);
+    assert!(ics.contains(&format!(
+        "SUMMARY:{}",
+        podium_formats::ical::escape_text(&moved.title)
+    )));
+    // The worker delivers it: an .eml with the calendar as a part.
+    let eml = app.wait_for_mail(&emails[0], "schedule 1.0").await;
+    assert!(eml.raw.contains("text/calendar"), "{}", eml.raw);
+    assert!(eml.raw.contains("pyconf-2027.ics"));
+
+    // Version 1.1: one talk moves (swapping with a talk whose speakers have no account);
+    // only its speaker hears of it.
+    let prepared = podium_app::schedule::prepare(&*app.store, conf, Default::default())
+        .await
+        .unwrap();
+    let option = podium_app::schedule::move_options(&prepared, moved.id)
+        .into_iter()
+        .find(|o| {
+            o.conflicts.is_empty()
+                && o.swap_with != Some(cancelled.id)
+                && o.swap_with != Some(steady.id)
+        })
+        .unwrap();
+    let r = app
+        .post_form(
+            &format!("{DESK}/talks/{}/move", moved.id),
+            &[("csrf", &csrf), ("slot", &option.slot)],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    release(&app, &csrf, &org).await;
+    let mails = schedule_mails(&app, conf).await;
+    assert_eq!(
+        mails.iter().filter(|m| m.1 == subject("1.1")).count(),
+        1,
+        "{mails:?}"
+    );
+    let second = mail_to(&app, conf, &emails[0], "1.1").await;
+    let moved_line = format!(
+        "- “{}”: moved: {} → {}",
+        moved.title,
+        label(placed.room_id, placed.starts_at),
+        label(option.room, option.starts_at)
+    );
+    assert!(
+        second.body_text.contains(&moved_line),
+        "{moved_line} in {}",
+        second.body_text
+    );
+
+    // Version 1.2: a talk is cancelled; its speaker is told, and their calendar says so.
+    let was = wip.iter().find(|p| p.talk_id == cancelled.id).unwrap();
+    let r = app
+        .post_form(
+            &format!("{DESK}/talks/{}/cancel", cancelled.id),
+            &[("csrf", &csrf)],
+            Some(&org),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.store.cancelled_talks(conf).await.unwrap(),
+        vec![cancelled.id]
+    );
+    let (_, page) = app
+        .get_with_cookie(&format!("{DESK}/talks/{}", cancelled.id), &org)
+        .await;
+    assert!(page.contains("Cancelled: out of the work-in-progress version."));
+    release(&app, &csrf, &org).await;
+    let mails = schedule_mails(&app, conf).await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.1 == subject("1.2"))
+            .map(|m| m.0.clone())
+            .collect::<Vec<_>>(),
+        vec![emails[1].clone()]
+    );
+    let third = mail_to(&app, conf, &emails[1], "1.2").await;
+    assert!(third.body_text.contains(&format!(
+        "- “{}”: cancelled (was {})",
+        cancelled.title,
+        label(was.room_id, was.starts_at)
+    )));
+    assert!(
+        third
+            .body_text
+            .contains("Your talks in this version:\n\n(none)")
+    );
+    let ics = String::from_utf8(third.attachments[0].body.clone()).unwrap();
+    assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
+    // The engine leaves a cancelled talk out.
+    let prepared = podium_app::schedule::prepare(&*app.store, conf, Default::default())
+        .await
+        .unwrap();
+    assert!(
+        !prepared
+            .instance
+            .talks
+            .iter()
+            .any(|t| t.id == format!("t{}", cancelled.id))
+    );
+    app.wait_for_mail(&emails[1], "schedule 1.2").await;
+});
