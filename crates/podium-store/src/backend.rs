@@ -87,6 +87,69 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), Stor
     result.map_err(|e| StoreError::Other(sqlx::Error::Migrate(Box::new(e))))
 }
 
+/// Every table of the database (migration bookkeeping left out) with its column names, for
+/// the dump's check that it knows the whole schema.
+pub(crate) async fn schema_columns(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let rows: Vec<(String, String)> = match backend {
+        Backend::Sqlite => {
+            sqlx::query_as(
+                "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+                 ORDER BY m.name, c.cid",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Backend::Postgres => {
+            sqlx::query_as(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+                 ORDER BY table_name, ordinal_position",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    Ok(rows)
+}
+
+/// Makes the transaction that `conn` has just begun read one snapshot of the whole database
+/// (PostgreSQL's default gives each statement its own; a SQLite read transaction already
+/// keeps the snapshot of its first read).
+pub(crate) async fn snapshot_reads(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// After rows were inserted with their ids given, moves the table's id generator past the
+/// largest (PostgreSQL's identity columns do not notice given ids; SQLite's do).
+pub(crate) async fn reset_identity(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    table: &'static str,
+    column: &'static str,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \
+             (SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)"
+        )))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

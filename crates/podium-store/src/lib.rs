@@ -11,6 +11,7 @@
 
 mod account_token;
 mod backend;
+mod dump;
 mod edit;
 mod feed;
 mod feedback;
@@ -38,6 +39,7 @@ use podium_domain::{
 
 pub use account_token::{Account, NewAccountToken, TokenPurpose};
 pub use backend::{Backend, redact_url};
+pub use dump::{ConferenceDump, DUMP_FORMAT, DumpError, DumpUser, MoveReport};
 pub use feed::{ChangeRow, doc};
 pub use feedback::{Feedback, KudosState, NewFeedback};
 pub use instance::Instance;

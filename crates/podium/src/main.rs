@@ -2,6 +2,7 @@
 
 mod config;
 mod cosplib_cmd;
+mod dump_cmd;
 mod import_cmd;
 mod instance;
 mod plan_cmd;
@@ -35,6 +36,12 @@ enum Command {
     Plan(plan_cmd::PlanArgs),
     /// Solve or score a CoSPLib benchmark instance (.xlsx).
     Cosplib(cosplib_cmd::CosplibArgs),
+    /// Write everything of one conference as JSON (no passwords or sessions).
+    Dump(dump_cmd::DumpArgs),
+    /// Read a dump back as a new conference (never overwrites one).
+    Restore(dump_cmd::RestoreArgs),
+    /// Copy the whole install into an empty database (SQLite to PostgreSQL) and check the copy.
+    Move(dump_cmd::MoveArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +59,9 @@ fn main() -> ExitCode {
         Command::Schedule(args) => schedule_cmd::run(args),
         Command::Plan(args) => plan_cmd::run(args),
         Command::Cosplib(args) => cosplib_cmd::run(args),
+        Command::Dump(args) => dump_cmd::dump(args),
+        Command::Restore(args) => dump_cmd::restore(args),
+        Command::Move(args) => dump_cmd::move_install(args),
     };
     match result {
         Ok(code) => code,

@@ -34,6 +34,7 @@ mod agenda;
 mod api;
 mod browser;
 mod cli;
+mod dump;
 mod exports;
 mod feedback;
 mod formats;
