@@ -150,11 +150,12 @@ pub struct Ranked {
 }
 
 /// The submitted (and decided) proposals ranked best first by combined score. Votes count as
-/// net votes scaled so the most-voted proposal gets 10.
+/// net votes scaled so the most-voted proposal gets 10; `votes` are (proposal, up, down) as
+/// the store counts them.
 pub fn rank(
     proposals: Vec<Proposal>,
     reviews: &[Review],
-    votes: &[(ProposalId, UserId, i64)],
+    votes: &[(ProposalId, i64, i64)],
     settings: &CfpSettings,
 ) -> Vec<Ranked> {
     let mut scores: HashMap<ProposalId, (f64, usize, usize)> = HashMap::new();
@@ -167,15 +168,8 @@ pub fn rank(
             e.1 += 1;
         }
     }
-    let mut tally: HashMap<ProposalId, (i64, i64)> = HashMap::new();
-    for (p, _, v) in votes {
-        let e = tally.entry(*p).or_default();
-        if *v > 0 {
-            e.0 += 1;
-        } else {
-            e.1 += 1;
-        }
-    }
+    let tally: HashMap<ProposalId, (i64, i64)> =
+        votes.iter().map(|&(p, up, down)| (p, (up, down))).collect();
     let best_net = tally.values().map(|(u, d)| u - d).max().unwrap_or(0).max(1);
     let w = settings.community_weight.clamp(0.0, 1.0);
     let mut out: Vec<Ranked> = proposals
@@ -520,7 +514,7 @@ mod tests {
             abstain: false,
             updated_at: 0,
         }];
-        let votes = [(ProposalId(2), UserId(6), 1), (ProposalId(2), UserId(7), 1)];
+        let votes = [(ProposalId(2), 2, 0)];
         let ranked = rank(proposals, &reviews, &votes, &s);
         // Both 5.0: proposal 1 by its score (10 × 0.5), proposal 2 by its votes (10 × 0.5).
         assert_eq!(ranked[0].combined, 5.0);

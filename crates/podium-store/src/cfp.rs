@@ -106,7 +106,7 @@ pub(crate) async fn create_proposal(
     } else {
         ProposalState::Draft
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO proposals (conference_id, owner_id, title, abstract, description, notes, submission_type, \
          track_id, level, language, answers, state, form_token, created_at, updated_at, submitted_at) \
@@ -428,7 +428,7 @@ pub(crate) async fn save_profile(
     conference: ConferenceId,
     p: &SpeakerProfile,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     sqlx::query(
         "INSERT INTO speaker_profiles (user_id, conference_id, name, bio, links, avatar_url, available, answers) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, conference_id) DO UPDATE SET \
@@ -663,6 +663,50 @@ pub(crate) async fn votes(
     .collect()
 }
 
+/// Votes per proposal of a conference, counted in the database: (proposal, up, down).
+pub(crate) async fn vote_counts(
+    pool: &AnyPool,
+    conference: ConferenceId,
+) -> Result<Vec<(ProposalId, i64, i64)>, StoreError> {
+    sqlx::query(
+        "SELECT v.proposal_id, SUM(CASE WHEN v.value > 0 THEN 1 ELSE 0 END) AS up, \
+         SUM(CASE WHEN v.value < 0 THEN 1 ELSE 0 END) AS down \
+         FROM proposal_votes v JOIN proposals p ON p.id = v.proposal_id \
+         WHERE p.conference_id = $1 GROUP BY v.proposal_id",
+    )
+    .bind(conference.0)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            ProposalId(r.try_get("proposal_id")?),
+            r.try_get("up")?,
+            r.try_get("down")?,
+        ))
+    })
+    .collect()
+}
+
+/// One user's votes in a conference: (proposal, ±1).
+pub(crate) async fn votes_of(
+    pool: &AnyPool,
+    conference: ConferenceId,
+    user: UserId,
+) -> Result<Vec<(ProposalId, i64)>, StoreError> {
+    sqlx::query(
+        "SELECT v.proposal_id, v.value FROM proposal_votes v JOIN proposals p ON p.id = v.proposal_id \
+         WHERE p.conference_id = $1 AND v.user_id = $2",
+    )
+    .bind(conference.0)
+    .bind(user.0)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| Ok((ProposalId(r.try_get("proposal_id")?), r.try_get("value")?)))
+    .collect()
+}
+
 pub(crate) async fn save_review(pool: &AnyPool, review: &Review) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO reviews (proposal_id, user_id, scores, body, abstain, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -748,7 +792,7 @@ pub(crate) async fn add_assignments(
     pool: &AnyPool,
     new: &[(ProposalId, UserId)],
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     for (p, u) in new {
         sqlx::query(
             "INSERT INTO review_assignments (proposal_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -769,7 +813,7 @@ pub(crate) async fn set_conflict(
     user: UserId,
     conflict: bool,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     if conflict {
         sqlx::query(
             "INSERT INTO review_conflicts (proposal_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -819,7 +863,7 @@ pub(crate) async fn set_reviewer_tracks(
     user: UserId,
     tracks: &[TrackId],
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     sqlx::query("DELETE FROM reviewer_tracks WHERE conference_id = $1 AND user_id = $2")
         .bind(conference.0)
         .bind(user.0)
@@ -873,7 +917,7 @@ pub(crate) async fn stage(
     ids: &[ProposalId],
     decision: Option<Decision>,
 ) -> Result<u64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let mut changed = 0;
     for id in ids {
         changed += sqlx::query(
@@ -900,7 +944,7 @@ pub(crate) async fn release(
     decisions: &[(ProposalId, Decision)],
     mails: &[crate::NewMail],
 ) -> Result<Vec<ProposalId>, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let mut released = Vec::new();
     for (id, d) in decisions {
         let done = sqlx::query(
@@ -938,7 +982,7 @@ pub(crate) async fn confirm(
         return Err(StoreError::NotFound("accepted proposal of yours"));
     }
     let c = p.conference.0;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let to = if accept {
         ProposalState::Confirmed
     } else {
@@ -1166,6 +1210,17 @@ pub trait CfpStore: Send + Sync {
         &self,
         conference: ConferenceId,
     ) -> Result<Vec<(ProposalId, UserId, i64)>, StoreError>;
+    /// Votes per proposal, counted by the database: (proposal, up, down).
+    async fn vote_counts(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<(ProposalId, i64, i64)>, StoreError>;
+    /// One user's votes in a conference.
+    async fn votes_of(
+        &self,
+        conference: ConferenceId,
+        user: UserId,
+    ) -> Result<Vec<(ProposalId, i64)>, StoreError>;
     /// Saves a review (one per reviewer and proposal).
     async fn save_review(&self, review: &Review) -> Result<(), StoreError>;
     /// Every review of a conference.
@@ -1343,6 +1398,19 @@ impl CfpStore for crate::SqlStore {
         conference: ConferenceId,
     ) -> Result<Vec<(ProposalId, UserId, i64)>, StoreError> {
         votes(&self.pool, conference).await
+    }
+    async fn vote_counts(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<(ProposalId, i64, i64)>, StoreError> {
+        vote_counts(&self.pool, conference).await
+    }
+    async fn votes_of(
+        &self,
+        conference: ConferenceId,
+        user: UserId,
+    ) -> Result<Vec<(ProposalId, i64)>, StoreError> {
+        votes_of(&self.pool, conference, user).await
     }
     async fn save_review(&self, review: &Review) -> Result<(), StoreError> {
         save_review(&self.pool, review).await

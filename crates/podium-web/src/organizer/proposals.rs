@@ -109,7 +109,7 @@ async fn ranking(state: &AppState, conference: ConferenceId) -> Result<Ranking, 
     let settings = cfp.settings(conference).await?;
     let proposals = cfp.proposals(conference).await?;
     let reviews = cfp.reviews(conference).await?;
-    let votes = cfp.votes(conference).await?;
+    let votes = cfp.vote_counts(conference).await?;
     let program = state.store.program(conference).await?;
     let ranked = rank(proposals, &reviews, &votes, &settings);
     Ok(Ranking {

@@ -111,22 +111,13 @@ impl Viewer {
 /// Vote counts a viewer may see: (up, down) per proposal, or None while blind.
 fn counts(
     s: &CfpSettings,
-    votes: &[(ProposalId, UserId, i64)],
+    votes: &[(ProposalId, i64, i64)],
     now: jiff::Timestamp,
 ) -> Option<HashMap<ProposalId, (i64, i64)>> {
     if s.voting == VotingMode::Off || (s.blind_votes && s.voting_open(now)) {
         return None;
     }
-    let mut out: HashMap<ProposalId, (i64, i64)> = HashMap::new();
-    for (p, _, v) in votes {
-        let e = out.entry(*p).or_default();
-        if *v > 0 {
-            e.0 += 1;
-        } else {
-            e.1 += 1;
-        }
-    }
-    Some(out)
+    Some(votes.iter().map(|&(p, up, down)| (p, (up, down))).collect())
 }
 
 fn speaker_names(s: &CfpSettings, p: &Proposal) -> Vec<String> {
@@ -151,7 +142,13 @@ struct Filter {
     kind: String,
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    page: Option<usize>,
 }
+
+/// Proposals per page of the public list (FOSDEM gets 1,900 proposals: one page of them all
+/// would weigh megabytes).
+const PER_PAGE: usize = 50;
 
 async fn list(
     State(state): State<AppState>,
@@ -164,19 +161,12 @@ async fn list(
     let cfp = state.store.cfp();
     let settings = cfp.settings(conference.id).await?;
     let program = state.store.program(conference.id).await?;
-    let votes = cfp.votes(conference.id).await?;
     let now = (state.config.clock)();
-    let shown = counts(&settings, &votes, now);
-    let mine: HashMap<ProposalId, i64> = viewer
-        .user()
-        .map(|u| {
-            votes
-                .iter()
-                .filter(|(_, v, _)| *v == u)
-                .map(|(p, _, value)| (*p, *value))
-                .collect()
-        })
-        .unwrap_or_default();
+    let shown = counts(&settings, &cfp.vote_counts(conference.id).await?, now);
+    let mine: HashMap<ProposalId, i64> = match viewer.user() {
+        Some(u) => cfp.votes_of(conference.id, u).await?.into_iter().collect(),
+        None => HashMap::new(),
+    };
     let q = filter.q.trim().to_lowercase();
     let track: Option<i64> = filter.track.parse().ok();
     let mut proposals: Vec<Proposal> = cfp
@@ -197,6 +187,14 @@ async fn list(
         (true, Some(u)) => podium_app::cfp::shuffled_for(&mut proposals, u, |p| p.id.0),
         _ => proposals.reverse(),
     }
+    let total = proposals.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    let proposals: Vec<Proposal> = proposals
+        .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
     let track_name = |t: Option<TrackId>| t.and_then(|t| program.track(t)).map(|t| t.name.clone());
     let rows: Vec<Value> = proposals
         .iter()
@@ -240,6 +238,19 @@ async fn list(
             levels => &settings.levels,
             types => ser(&settings.submission_types),
             random => settings.random_order && viewer.login.is_some(),
+            total,
+            page,
+            pages,
+            first => (page - 1) * PER_PAGE + 1,
+            query => {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in [("q", filter.q.as_str()), ("track", filter.track.as_str()), ("level", filter.level.as_str()), ("type", filter.kind.as_str())] {
+                    if !v.is_empty() {
+                        q.append_pair(k, v);
+                    }
+                }
+                q.finish()
+            },
         },
     )?;
     r.headers_mut().insert(
@@ -310,19 +321,21 @@ async fn page(
     let (conference, settings, p) = load(&state, &slug, &id).await?;
     let viewer = Viewer::of(&state, &headers, &conference).await?;
     let cfp = state.store.cfp();
-    let votes = cfp.votes(conference.id).await?;
     let now = (state.config.clock)();
-    let shown = counts(&settings, &votes, now);
+    let shown = counts(&settings, &cfp.vote_counts(conference.id).await?, now);
     let (up, down) = shown
         .as_ref()
         .map(|c| c.get(&p.id).copied().unwrap_or_default())
         .unwrap_or_default();
-    let mine = viewer.user().and_then(|u| {
-        votes
-            .iter()
-            .find(|(pid, v, _)| *pid == p.id && *v == u)
-            .map(|(_, _, value)| *value)
-    });
+    let mine = match viewer.user() {
+        Some(u) => cfp
+            .votes_of(conference.id, u)
+            .await?
+            .into_iter()
+            .find(|(pid, _)| *pid == p.id)
+            .map(|(_, value)| value),
+        None => None,
+    };
     let readable = viewer.may_read_comments(&settings, &p);
     let comments: Vec<Value> = if readable {
         threaded(cfp.comments(p.id).await?, viewer.organizer())

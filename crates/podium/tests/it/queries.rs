@@ -16,11 +16,7 @@ static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
 struct Counter;
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Counter {
-    fn on_event(
-        &self,
-        event: &tracing::Event<'_>,
-        _: tracing_subscriber::layer::Context<'_, S>,
-    ) {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         if event.metadata().target().starts_with("sqlx::query") {
             STATEMENTS.fetch_add(1, Ordering::SeqCst);
         }
@@ -35,19 +31,37 @@ fn install_counter() {
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
-/// Statements one GET issues (the server is otherwise idle).
+/// Statements one GET issues: the fewest seen over five requests, so that the server's own
+/// background work (the mail worker's polls, the live watcher) that happens to fall inside one
+/// request's window is not counted.
 async fn statements_of(app: &TestApp, path: &str, cookie: &str) -> usize {
     // Warm the caches (program, settings) so both sizes are measured the same way.
     let (status, _) = app.get_with_cookie(path, cookie).await;
     assert_eq!(status, 200, "{path}");
-    let before = STATEMENTS.load(Ordering::SeqCst);
-    let (status, _) = app.get_with_cookie(path, cookie).await;
-    assert_eq!(status, 200, "{path}");
-    STATEMENTS.load(Ordering::SeqCst) - before
+    let mut fewest = usize::MAX;
+    for _ in 0..5 {
+        let before = STATEMENTS.load(Ordering::SeqCst);
+        let (status, _) = app.get_with_cookie(path, cookie).await;
+        assert_eq!(status, 200, "{path}");
+        fewest = fewest.min(STATEMENTS.load(Ordering::SeqCst) - before);
+    }
+    fewest
 }
 
-async fn add_proposals(app: &TestApp, conference: ConferenceId, from: usize, to: usize, voters: &[UserId], reviewer: UserId) {
-    let owner = app.store.credentials("owner@example.org").await.unwrap().user;
+async fn add_proposals(
+    app: &TestApp,
+    conference: ConferenceId,
+    from: usize,
+    to: usize,
+    voters: &[UserId],
+    reviewer: UserId,
+) {
+    let owner = app
+        .store
+        .credentials("owner@example.org")
+        .await
+        .unwrap()
+        .user;
     let cfp = app.store.cfp();
     for i in from..to {
         let (id, _) = cfp
@@ -88,7 +102,9 @@ async fn add_proposals(app: &TestApp, conference: ConferenceId, from: usize, to:
 
 on_both_backends!(cfp_pages_issue_no_query_per_row, |app| {
     if std::env::var_os("NEXTEST_RUN_ID").is_none() {
-        eprintln!("skipped: counting statements needs a process of its own (run with cargo nextest)");
+        eprintln!(
+            "skipped: counting statements needs a process of its own (run with cargo nextest)"
+        );
         return;
     }
     install_counter();
@@ -97,15 +113,35 @@ on_both_backends!(cfp_pages_issue_no_query_per_row, |app| {
     let mut voters = Vec::new();
     for i in 0..3 {
         app.sign_up(&format!("voter{i}@example.org")).await;
-        voters.push(app.store.credentials(&format!("voter{i}@example.org")).await.unwrap().user);
+        voters.push(
+            app.store
+                .credentials(&format!("voter{i}@example.org"))
+                .await
+                .unwrap()
+                .user,
+        );
     }
     let reviewer_cookie = app.sign_up("reviewer@example.org").await;
-    let reviewer = app.store.credentials("reviewer@example.org").await.unwrap().user;
-    app.store.grant_role(reviewer, conference.id, Role::Reviewer).await.unwrap();
+    let reviewer = app
+        .store
+        .credentials("reviewer@example.org")
+        .await
+        .unwrap()
+        .user;
+    app.store
+        .grant_role(reviewer, conference.id, Role::Reviewer)
+        .await
+        .unwrap();
     let organizer = app.log_in(DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
     let pages = [
-        (format!("/{DEMO_SLUG}/organizer/proposals"), organizer.clone()),
-        (format!("/{DEMO_SLUG}/organizer/proposals.csv"), organizer.clone()),
+        (
+            format!("/{DEMO_SLUG}/organizer/proposals"),
+            organizer.clone(),
+        ),
+        (
+            format!("/{DEMO_SLUG}/organizer/proposals.csv"),
+            organizer.clone(),
+        ),
         (format!("/{DEMO_SLUG}/proposals"), reviewer_cookie.clone()),
         (format!("/{DEMO_SLUG}/review"), reviewer_cookie.clone()),
     ];
@@ -118,6 +154,9 @@ on_both_backends!(cfp_pages_issue_no_query_per_row, |app| {
     for ((path, cookie), few) in pages.iter().zip(small) {
         let many = statements_of(&app, path, cookie).await;
         assert!(few > 0, "{path}: statements were counted");
-        assert_eq!(many, few, "{path}: {few} statements for 5 proposals, {many} for 60");
+        assert_eq!(
+            many, few,
+            "{path}: {few} statements for 5 proposals, {many} for 60"
+        );
     }
 });
