@@ -2,6 +2,7 @@
 //! behave the same. Reads that need no rules go straight to the store.
 
 pub mod account;
+pub mod cfp;
 pub mod cluster;
 pub mod demo;
 pub mod import;

@@ -11,6 +11,7 @@
 
 mod account_token;
 mod backend;
+mod cfp;
 mod dump;
 mod edit;
 mod feed;
@@ -39,6 +40,7 @@ use podium_domain::{
 
 pub use account_token::{Account, NewAccountToken, TokenPurpose};
 pub use backend::{Backend, redact_url};
+pub use cfp::{CfpStore, NewProposal};
 pub use dump::{ConferenceDump, DUMP_FORMAT, DumpError, DumpUser, MoveReport};
 pub use feed::{ChangeRow, doc};
 pub use feedback::{Feedback, KudosState, NewFeedback};
@@ -117,6 +119,9 @@ impl From<sqlx::Error> for StoreError {
 pub trait Store: Send + Sync {
     /// Which database this is.
     fn backend(&self) -> Backend;
+
+    /// The call for proposals: settings, proposals, comments, votes, reviews, decisions.
+    fn cfp(&self) -> &dyn CfpStore;
 
     /// Every conference, newest first.
     async fn list_conferences(&self) -> Result<Vec<Conference>, StoreError>;
@@ -616,6 +621,10 @@ impl SqlStore {
 
 #[async_trait]
 impl Store for SqlStore {
+    fn cfp(&self) -> &dyn CfpStore {
+        self
+    }
+
     fn backend(&self) -> Backend {
         self.backend
     }

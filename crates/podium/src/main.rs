@@ -133,6 +133,9 @@ async fn serve(args: config::ServeArgs) -> anyhow::Result<ExitCode> {
         podium_app::demo::load(&store)
             .await
             .context("loading the demo conference")?;
+        podium_app::demo::load_cfp(&store)
+            .await
+            .context("opening the demo call for proposals")?;
     }
     let public_url = args
         .public_url
