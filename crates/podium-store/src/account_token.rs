@@ -79,7 +79,7 @@ pub(crate) async fn create(
     token: &NewAccountToken,
     mail: &NewMail,
 ) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     sqlx::query(
         "INSERT INTO account_tokens (user_id, purpose, token_hash, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -139,7 +139,7 @@ pub(crate) async fn verify_email(
     token_hash: &str,
     now: i64,
 ) -> Result<UserId, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let user = use_token(&mut tx, TokenPurpose::VerifyEmail, token_hash, now).await?;
     sqlx::query(
         "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2",
@@ -158,7 +158,7 @@ pub(crate) async fn reset_password(
     now: i64,
     password_hash: &str,
 ) -> Result<UserId, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let user = use_token(&mut tx, TokenPurpose::ResetPassword, token_hash, now).await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)

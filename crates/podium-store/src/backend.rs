@@ -87,6 +87,22 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), Stor
     result.map_err(|e| StoreError::Other(sqlx::Error::Migrate(Box::new(e))))
 }
 
+/// Begins a transaction that may write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): in WAL mode a transaction that reads first and writes later fails at its first
+/// write with SQLITE_BUSY, without waiting, whenever another connection committed in between
+/// (its read snapshot is stale and cannot be upgraded) — a 500 for whoever posted a form while
+/// the mail worker or another visitor wrote. Taking the lock up front makes it wait its turn
+/// (the busy timeout) instead. PostgreSQL's plain `BEGIN` has no such failure.
+pub(crate) async fn begin(
+    pool: &AnyPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
+}
+
 /// Every table of the database (migration bookkeeping left out) with its column names, for
 /// the dump's check that it knows the whole schema.
 pub(crate) async fn schema_columns(

@@ -1072,7 +1072,7 @@ impl SqlStore {
                 dump.format
             )));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = backend::begin(&self.pool).await?;
         check_schema(&mut tx, self.backend).await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM conferences WHERE slug = $1")
             .bind(slug)
@@ -1103,7 +1103,7 @@ impl SqlStore {
         let mut source = self.pool.begin().await?;
         backend::snapshot_reads(&mut source, self.backend).await?;
         check_schema(&mut source, self.backend).await?;
-        let mut dest = target.pool.begin().await?;
+        let mut dest = backend::begin(&target.pool).await?;
         check_schema(&mut dest, target.backend).await?;
         let mut filled = Vec::new();
         for table in TABLES {

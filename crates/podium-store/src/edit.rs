@@ -22,7 +22,7 @@ pub(crate) async fn save_talk(
     talk: &NewTalk,
 ) -> Result<TalkId, StoreError> {
     let c = conference.0;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let slug: String = sqlx::query_scalar("SELECT slug FROM conferences WHERE id = $1")
         .bind(c)
         .fetch_optional(&mut *tx)
@@ -142,7 +142,7 @@ pub(crate) async fn add_grid(
     breaks: &[NewBreak],
 ) -> Result<Vec<SessionId>, StoreError> {
     let c = conference.0;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     // The conference row first: concurrent additions to one grid queue here, so the overlap
     // checks below cannot race.
     sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
@@ -204,7 +204,7 @@ pub(crate) async fn remove_grid_item(
     break_id: Option<i64>,
 ) -> Result<(), StoreError> {
     let c = conference.0;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
         .bind(c)
         .execute(&mut *tx)

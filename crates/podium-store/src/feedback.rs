@@ -110,7 +110,7 @@ macro_rules! select_feedback {
 /// unchanged kudos keep their state.
 pub(crate) async fn save(pool: &AnyPool, new: &NewFeedback) -> Result<(), StoreError> {
     let now = jiff::Timestamp::now().as_second();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let existing: Option<(String, String)> =
         sqlx::query("SELECT kudos, kudos_state FROM feedback WHERE talk_id = $1 AND user_id = $2")
             .bind(new.talk.0)

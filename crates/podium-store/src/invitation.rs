@@ -92,7 +92,7 @@ pub(crate) async fn create(
     new: &NewInvitation,
     mail: &NewMail,
 ) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO invitations (conference_id, email, role, token_hash, invited_by, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -166,7 +166,7 @@ pub(crate) async fn accept(
     user: UserId,
     now: i64,
 ) -> Result<Invitation, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     // Conditional: of two clicks racing, one accepts and the other finds nothing.
     let id: Option<i64> = sqlx::query_scalar(
         "UPDATE invitations SET accepted_at = $1, accepted_by = $2 \

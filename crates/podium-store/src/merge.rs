@@ -87,7 +87,7 @@ pub(crate) async fn merge(
     dry_run: bool,
 ) -> Result<ImportReport, StoreError> {
     new.validate()?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let report = apply(&mut tx, id, new).await?;
     if dry_run {
         tx.rollback().await?;

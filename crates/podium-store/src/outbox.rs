@@ -368,7 +368,7 @@ pub(crate) async fn send_held(
         .await?
         .rows_affected()),
         HeldMails::Ids(ids) => {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::backend::begin(pool).await?;
             let mut moved = 0;
             for id in ids {
                 moved += sqlx::query(

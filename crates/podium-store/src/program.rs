@@ -350,7 +350,7 @@ fn json(list: &[String]) -> String {
 
 pub(crate) async fn create(pool: &AnyPool, new: &NewProgram) -> Result<ConferenceId, StoreError> {
     let now = Timestamp::now().as_second();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let c = &new.conference;
     let conference: i64 = sqlx::query_scalar(
         "INSERT INTO conferences (slug, name, venue, timezone, start_date, end_date, description, created_at) \
@@ -635,7 +635,7 @@ pub(crate) async fn add_sponsor(
     conference: ConferenceId,
     s: &NewSponsor,
 ) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
         .bind(conference.0)
         .execute(&mut *tx)
@@ -668,7 +668,7 @@ pub(crate) async fn remove_sponsor(
     conference: ConferenceId,
     id: i64,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let done = sqlx::query("DELETE FROM sponsors WHERE id = $1 AND conference_id = $2")
         .bind(id)
         .bind(conference.0)

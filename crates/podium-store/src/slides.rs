@@ -116,7 +116,7 @@ pub(crate) async fn replace(
     talk: TalkId,
     new: &NewSlideFile,
 ) -> Result<Option<SlideFile>, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     touch_talk(&mut tx, conference, talk).await?;
     let previous = find(&mut tx, talk).await?;
     sqlx::query(
@@ -140,7 +140,7 @@ pub(crate) async fn remove(
     conference: ConferenceId,
     talk: TalkId,
 ) -> Result<Option<SlideFile>, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     touch_talk(&mut tx, conference, talk).await?;
     let previous = find(&mut tx, talk).await?;
     sqlx::query("DELETE FROM talk_slides WHERE talk_id = $1")
@@ -157,7 +157,7 @@ pub(crate) async fn set_link(
     talk: TalkId,
     link: Option<&str>,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     touch_talk(&mut tx, conference, talk).await?;
     sqlx::query("UPDATE talks SET slides_url = $1 WHERE id = $2")
         .bind(link)
@@ -188,7 +188,7 @@ pub(crate) async fn add_counts(pool: &AnyPool, deltas: &[CountDelta]) -> Result<
     if deltas.is_empty() {
         return Ok(());
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     for d in deltas {
         // A talk deleted since the count was taken would fail the reference: skip it.
         sqlx::query(

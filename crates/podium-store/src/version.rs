@@ -36,7 +36,7 @@ pub(crate) async fn wip(
     let id = match existing {
         Some(id) => id,
         None => {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::backend::begin(pool).await?;
             match create_wip(&mut tx, c).await {
                 Ok(id) => {
                     tx.commit().await?;
@@ -82,7 +82,7 @@ pub(crate) async fn replace_wip(
     placements: &[Placement],
 ) -> Result<(), StoreError> {
     let (version, _) = wip(pool, conference).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     sqlx::query("DELETE FROM placements WHERE version_id = $1")
         .bind(version.id.0)
         .execute(&mut *tx)
@@ -114,7 +114,7 @@ pub(crate) async fn release(
     name: &str,
 ) -> Result<VersionId, StoreError> {
     let (wip, _) = wip(pool, conference).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let id = publish(&mut tx, conference.0, wip.id.0, name).await?;
     tx.commit().await?;
     Ok(VersionId(id))
@@ -148,7 +148,7 @@ pub(crate) async fn release_and_mail(
     mails: &ReleaseMails<'_>,
 ) -> Result<VersionId, StoreError> {
     let (wip, _) = wip(pool, conference).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let id = publish(&mut tx, conference.0, wip.id.0, name).await?;
     let placements_of = |version: i64| {
         sqlx::query(
@@ -228,7 +228,7 @@ pub(crate) async fn set_cancelled(
     cancel: bool,
 ) -> Result<(), StoreError> {
     let (wip, _) = wip(pool, conference).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::backend::begin(pool).await?;
     let known: Option<i64> =
         sqlx::query_scalar("SELECT id FROM talks WHERE id = $1 AND conference_id = $2")
             .bind(talk.0)

@@ -169,3 +169,47 @@ on_both_backends!(programs_are_cached_until_their_revision_changes, |app| {
         Err(StoreError::NotFound(_))
     ));
 });
+
+// Writes that read first (feedback reads the earlier kudos before writing) run at the same
+// time on SQLite: each waits for the write lock instead of failing with "database is locked"
+// when another committed after it began (WAL cannot upgrade a stale read snapshot).
+on_both_backends!(concurrent_read_then_write_transactions_all_succeed, |app| {
+    let id = app
+        .store
+        .create_program(&two_day_program("busy", "UTC", "2027-02-01", "A", "B"))
+        .await
+        .unwrap();
+    let talk = app.store.program(id).await.unwrap().talks[0].id;
+    let mut users = Vec::new();
+    for i in 0..24 {
+        users.push(
+            app.store
+                .create_user(&NewUser {
+                    email: format!("u{i}@example.org"),
+                    name: format!("User {i}"),
+                    password_hash: None,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, user) in users.into_iter().enumerate() {
+        let store = app.store.clone();
+        tasks.spawn(async move {
+            store
+                .save_feedback(&podium_store::NewFeedback {
+                    talk,
+                    user,
+                    rating: 1 + (i % 5) as i64,
+                    comment: String::new(),
+                    kudos: format!("kudos {i}"),
+                })
+                .await
+        });
+    }
+    let results = tasks.join_all().await;
+    let failed: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(app.store.feedback_of(id).await.unwrap().len(), 24);
+});
