@@ -1,7 +1,8 @@
 //! Organizer pages. Today: the schedule desk — run the engine on the work-in-progress (WIP)
 //! version in the background, watch its progress, compare its proposal with the current WIP,
-//! accept or discard it, move talks, cancel and restore talks, and release the WIP version to
-//! the public site, mailing the speakers whose talks changed. Works without
+//! accept or discard it, move talks (a form per talk; drag and drop with `desk.js` on top,
+//! previewed through a small JSON endpoint), cancel and restore talks, and release the WIP
+//! version to the public site, mailing the speakers whose talks changed. Works without
 //! JavaScript: a running job's page refreshes itself every second.
 
 use std::collections::HashMap;
@@ -51,6 +52,10 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/{slug}/organizer/schedule/talks/{id}/pin", post(pin_talk))
         .route(
+            "/{slug}/organizer/schedule/talks/{id}/preview",
+            get(preview_move),
+        )
+        .route(
             "/{slug}/organizer/schedule/talks/{id}/cancel",
             post(cancel_talk),
         )
@@ -58,6 +63,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/{slug}/organizer/schedule/talks/{id}/restore",
             post(restore_talk),
         )
+        .route("/static/desk.js", get(desk_script))
         .merge(import::routes())
         .merge(tokens::routes())
         .merge(feedback::routes())
@@ -390,7 +396,7 @@ async fn show_desk(
     let days: Vec<_> = conference
         .days()
         .into_iter()
-        .map(|d| context! { label => crate::render::long_date(d), grid => ser(views.grid(d, now)) })
+        .map(|d| context! { label => crate::render::long_date(d), grid => ser(views.desk_grid(d, now)) })
         .collect();
     let placed = !wip_program.placements.is_empty();
     let mut response = render(
@@ -751,6 +757,56 @@ fn slot_words(program: &Program, room: podium_domain::RoomId, at: jiff::Timestam
     )
 }
 
+#[derive(Deserialize)]
+struct PreviewQuery {
+    #[serde(default)]
+    slot: String,
+}
+
+/// What moving a talk onto one slot would do, as JSON for the desk's drag and drop: the same
+/// change in missed talks and the same conflicts the talk's move form lists, and where that
+/// form posts. `fits: false` when the talk cannot go there (it does not fit before the
+/// session ends, or it is there already).
+async fn preview_move(
+    State(state): State<AppState>,
+    Path((slug, raw)): Path<(String, String)>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<PreviewQuery>,
+) -> Result<Response, AppError> {
+    let (conference, _) = organizer(&state, &headers, &slug).await?;
+    let talk_id: podium_domain::TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
+    let prepared =
+        schedule::prepare(&*state.store, conference.id, engine::Weights::default()).await?;
+    let program = state.store.program(conference.id).await?;
+    let talk = program.talk(talk_id).ok_or(AppError::NotFound)?;
+    let action = format!("/{slug}/organizer/schedule/talks/{talk_id}/move");
+    let body = match schedule::move_option(&prepared, talk_id, &query.slot) {
+        Some(o) => serde_json::json!({
+            "fits": true,
+            "title": talk.title,
+            "slot": o.slot,
+            "when": slot_words(&program, o.room, o.starts_at),
+            "swap_with": o.swap_with.and_then(|t| program.talk(t)).map(|t| t.title.clone()),
+            "missed_delta": o.missed_delta,
+            "objective_delta": o.objective_delta,
+            "conflicts": o.conflicts.iter().map(|c| schedule::humanize(c, &program)).collect::<Vec<_>>(),
+            "action": action,
+        }),
+        None => serde_json::json!({
+            "fits": false,
+            "title": talk.title,
+            "slot": query.slot,
+            "message": format!("“{}” cannot go there: it does not fit before the session ends, it is there already, or it is cancelled.", talk.title),
+            "action": action,
+        }),
+    };
+    let mut response = axum::Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 async fn cancel_talk(
     State(state): State<AppState>,
     Path((slug, raw)): Path<(String, String)>,
@@ -776,4 +832,13 @@ async fn restore_talk(
     let talk_id: podium_domain::TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
     schedule::restore(&*state.store, conference.id, talk_id).await?;
     Ok(Redirect::to(&format!("/{slug}/organizer/schedule/talks/{talk_id}")).into_response())
+}
+
+/// The desk's drag and drop (progressive enhancement: the move forms work without it).
+async fn desk_script() -> Response {
+    crate::public::asset(
+        "text/javascript; charset=utf-8",
+        "public, max-age=3600",
+        include_str!("../../static/desk.js"),
+    )
 }

@@ -140,7 +140,11 @@ fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
 }
 
 /// A file baked into the binary, with its type and caching rule.
-fn asset(content_type: &'static str, cache: &'static str, body: &'static str) -> Response {
+pub(crate) fn asset(
+    content_type: &'static str,
+    cache: &'static str,
+    body: &'static str,
+) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

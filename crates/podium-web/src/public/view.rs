@@ -236,6 +236,22 @@ struct GridItem {
     card: Card,
     /// Highlighted (a talk that moves in a proposal).
     marked: bool,
+    /// The talk's id.
+    talk: i64,
+    /// The engine id of the slot it starts in (desk grids only: a drop onto it swaps).
+    slot: Option<String>,
+}
+
+/// A slot of the grid a talk can be dropped on (desk grids only).
+#[derive(Serialize)]
+struct GridSlot {
+    row: i64,
+    span: i64,
+    col: i64,
+    /// The engine id the move form posts (`s12`).
+    slot: String,
+    /// Room and time, for people.
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -255,6 +271,8 @@ pub(crate) struct Grid {
     items: Vec<GridItem>,
     breaks: Vec<GridBreak>,
     now_row: Option<i64>,
+    /// Every slot of the day (desk grids only, for drag and drop).
+    slots: Vec<GridSlot>,
 }
 
 /// One start time of the list view (phones): the talks starting then, or a break.
@@ -282,9 +300,33 @@ impl Views<'_> {
         now: Timestamp,
         marked: &std::collections::HashSet<podium_domain::TalkId>,
     ) -> Grid {
+        self.grid_of(day, now, marked, false)
+    }
+
+    /// The grid of one day for the schedule desk: every slot is a drop target (even on a day
+    /// with nothing placed yet) and every talk carries its id and start slot.
+    pub(crate) fn desk_grid(&self, day: Date, now: Timestamp) -> Grid {
+        self.grid_of(day, now, &std::collections::HashSet::new(), true)
+    }
+
+    fn grid_of(
+        &self,
+        day: Date,
+        now: Timestamp,
+        marked: &std::collections::HashSet<podium_domain::TalkId>,
+        with_slots: bool,
+    ) -> Grid {
         let p = self.program;
         let placements = self.placements_on(day);
-        if placements.is_empty() {
+        let day_slots: Vec<_> = if with_slots {
+            p.slots
+                .iter()
+                .filter(|s| self.local_date(s.starts_at) == day)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if placements.is_empty() && day_slots.is_empty() {
             return Grid::default();
         }
         let breaks = self.breaks_on(day);
@@ -300,16 +342,17 @@ impl Views<'_> {
             .collect();
         bounds.extend(breaks.iter().map(|b| (b.starts_at, b.ends_at)));
         bounds.extend(sessions.iter().map(|s| (s.starts_at, s.ends_at)));
+        bounds.extend(day_slots.iter().map(|s| (s.starts_at, s.ends_at)));
         let start = bounds
             .iter()
             .map(|b| b.0)
             .min()
-            .expect("placements is not empty");
+            .expect("placements or slots is not empty");
         let end = bounds
             .iter()
             .map(|b| b.1)
             .max()
-            .expect("placements is not empty");
+            .expect("placements or slots is not empty");
         let minutes = |t: Timestamp| (t - start).as_mins();
 
         // The row unit: the largest step up to 15 minutes that every boundary falls on.
@@ -358,8 +401,27 @@ impl Views<'_> {
                 col_span: cs,
                 card: self.card(talk),
                 marked: marked.contains(&talk.id),
+                talk: talk.id.0,
+                slot: day_slots
+                    .iter()
+                    .find(|s| s.room_id == pl.room_id && s.starts_at == pl.starts_at)
+                    .map(|s| podium_app::schedule::slot_key(s.id)),
             });
         }
+        let slots = day_slots
+            .iter()
+            .map(|s| GridSlot {
+                row: row(s.starts_at),
+                span: span(s.starts_at, s.ends_at),
+                col: col(s.room_id),
+                slot: podium_app::schedule::slot_key(s.id),
+                label: format!(
+                    "{}, {}",
+                    p.room(s.room_id).map_or("?", |r| r.name.as_str()),
+                    render::clock(s.starts_at, &self.tz)
+                ),
+            })
+            .collect();
 
         let mut starts: Vec<Timestamp> = placements.iter().map(|pl| pl.starts_at).collect();
         starts.extend(breaks.iter().map(|b| b.starts_at));
@@ -405,6 +467,7 @@ impl Views<'_> {
             items,
             breaks: grid_breaks,
             now_row: (start <= now && now < end).then(|| row(now)),
+            slots,
         }
     }
 

@@ -168,12 +168,14 @@ on_both_backends!(
             .click()
             .await
             .unwrap();
-        d.find(By::XPath("//button[text()='Run the scheduler']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        d.find(By::XPath(
+            "//button[text()='Re-schedule with minimal changes']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
         b.wait_for("<progress", 10).await;
         b.screenshot("desk-running").await;
         let proposal = b.wait_for("<h2>Proposal</h2>", 60).await;
@@ -231,6 +233,376 @@ on_both_backends!(
         b.screenshot("changelog").await;
         let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
         assert_eq!(app.store.released_versions(conf.id).await.unwrap().len(), 2);
+        b.quit().await;
+    }
+);
+
+impl Browser {
+    /// Clicks the button whose text is `text`.
+    async fn click_button(&self, text: &str) {
+        self.driver()
+            .find(By::XPath(format!("//button[text()='{text}']")))
+            .await
+            .unwrap_or_else(|e| panic!("a button “{text}”: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Drags the element `from` onto the element `to` (CSS selectors) with the mouse.
+    async fn drag(&self, from: &str, to: &str) {
+        let d = self.driver();
+        let source = d.find(By::Css(from)).await.unwrap();
+        let target = d.find(By::Css(to)).await.unwrap();
+        d.action_chain()
+            .move_to_element_center(&source)
+            .click_and_hold()
+            .move_by_offset(12, 12)
+            .move_to_element_center(&target)
+            .release()
+            .perform()
+            .await
+            .unwrap();
+    }
+
+    /// The text of the element with this id (empty when hidden or missing).
+    async fn text_of(&self, id: &str) -> String {
+        self.eval(&format!(
+            "var e = document.getElementById('{id}'); return e && !e.hidden ? e.textContent : '';"
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+}
+
+/// How the desk and the preview say a number: `+2`, `−1`, `0`.
+fn signed(n: f64) -> String {
+    if n > 0.0 {
+        format!("+{n}")
+    } else if n < 0.0 {
+        format!("−{}", -n)
+    } else {
+        "0".to_owned()
+    }
+}
+
+on_both_backends!(
+    the_whole_schedule_flow_from_an_empty_grid_to_version_two_in_chromium,
+    |app| {
+        use podium_app::schedule;
+        use podium_domain::{TalkId, TalkKind};
+
+        // A conference with talks, speakers and rooms but no grid and nothing placed: the
+        // demo's program without its sessions, breaks and placements.
+        let mut new = demo::program().unwrap();
+        new.sessions.clear();
+        new.breaks.clear();
+        new.placements.clear();
+        new.release = None;
+        let conf = app.store.create_program(&new).await.unwrap();
+        app.sign_up("org@example.org").await;
+        let org = app.store.credentials("org@example.org").await.unwrap().user;
+        app.store
+            .grant_role(org, conf, podium_domain::Role::Organizer)
+            .await
+            .unwrap();
+        let program = app.store.program(conf).await.unwrap();
+        let title = |t: TalkId| program.talk(t).unwrap().title.clone();
+        // Attendees' wants (the interest marks): a third of the talks each, different thirds,
+        // so that some clashes cannot be avoided and the engine searches its whole time.
+        let n = program.talks.len();
+        for i in 0..20 {
+            let user = app
+                .store
+                .create_user(&podium_store::NewUser {
+                    email: format!("att{i}@example.org"),
+                    name: format!("Attendee {i}"),
+                    password_hash: None,
+                })
+                .await
+                .unwrap();
+            for (k, talk) in program.talks.iter().enumerate() {
+                if (k * 7 + i * 13) % 3 == 0 {
+                    app.store.set_interest(user, talk.id, true).await.unwrap();
+                }
+            }
+        }
+        // Two speakers with an account, each giving one talk that is theirs alone.
+        let mut linked: Vec<(TalkId, String)> = Vec::new();
+        for talk in &program.talks {
+            let [speaker] = talk.speaker_ids[..] else {
+                continue;
+            };
+            let alone = program
+                .talks
+                .iter()
+                .filter(|t| t.speaker_ids.contains(&speaker))
+                .count()
+                == 1;
+            if !alone || talk.kind != TalkKind::Talk {
+                continue;
+            }
+            let email = format!("speaker{}@example.org", linked.len());
+            let user = app
+                .store
+                .create_user(&podium_store::NewUser {
+                    email: email.clone(),
+                    name: "Speaker".into(),
+                    password_hash: None,
+                })
+                .await
+                .unwrap();
+            app.store.link_speaker(conf, speaker, user).await.unwrap();
+            linked.push((talk.id, email));
+            if linked.len() == 2 {
+                break;
+            }
+        }
+
+        let b = Browser::start().await;
+        let d = b.driver();
+        let base = &app.base_url;
+        let desk = format!("{base}/pyconf-2027/organizer/schedule");
+        b.submit_account_form(
+            format!("{base}/login"),
+            &[
+                ("email", "org@example.org"),
+                ("password", "just an attendee"),
+            ],
+        )
+        .await;
+
+        // The grid from the day template (four sessions a day, 15-minute slots, tea and
+        // lunch), for every day and room as the form proposes.
+        d.goto(format!("{base}/pyconf-2027/organizer/grid"))
+            .await
+            .unwrap();
+        b.wait_for("Add sessions from a day template", 10).await;
+        b.click_button("Add these sessions").await;
+        b.wait_for("09:30–11:00 · 6 slots", 10).await;
+        b.screenshot("flow-grid").await;
+        let program = app.store.program(conf).await.unwrap();
+        assert_eq!(
+            program.sessions.len(),
+            3 * 4 * 4,
+            "3 days, 4 rooms, 4 sessions"
+        );
+
+        // The formats compared, with numbers.
+        d.goto(format!("{base}/pyconf-2027/organizer/formats"))
+            .await
+            .unwrap();
+        let seconds = d.find(By::Id("fmt-seconds")).await.unwrap();
+        seconds.clear().await.unwrap();
+        seconds.send_keys("1").await.unwrap();
+        b.click_button("Compare the formats").await;
+        let formats = b.wait_for("(best)", 90).await;
+        assert!(formats.contains("Single track") && formats.contains("<svg"));
+        b.screenshot("flow-formats").await;
+
+        // Run the engine with the progress bar to completion, then accept its proposal.
+        d.goto(desk.clone()).await.unwrap();
+        d.find(By::Css("#seconds option[value='5']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.click_button("Run the scheduler").await;
+        b.wait_for("<progress", 10).await;
+        b.wait_for("Best objective so far", 10).await;
+        b.screenshot("flow-run").await;
+        let proposal = b.wait_for("<h2>Proposal</h2>", 90).await;
+        assert!(proposal.contains("Talks not placed"));
+        b.screenshot("flow-proposal").await;
+        b.click_button("Accept into the work-in-progress version")
+            .await;
+        b.wait_for("Re-schedule with minimal changes", 10).await;
+        let (_, wip) = app.store.wip(conf).await.unwrap();
+        assert!(wip.len() >= n - 2, "the engine placed {} of {n}", wip.len());
+
+        // Drag a talk by hand. A talk that can swap with a keynote (which then runs beside
+        // other talks: a hard conflict) and, without conflict, with another talk of its day.
+        let tz = program.conference.tz();
+        let day = |ts: jiff::Timestamp| ts.to_zoned_datetime(tz.clone()).date();
+        let prepared = schedule::prepare(&*app.store, conf, Default::default())
+            .await
+            .unwrap();
+        let kind = |t: TalkId| program.talk(t).unwrap().kind;
+        let (talk, bad, good) = wip
+            .iter()
+            .filter(|p| kind(p.talk_id) == TalkKind::Talk)
+            .find_map(|p| {
+                let options = schedule::move_options(&prepared, p.talk_id);
+                let same_day = |o: &&schedule::MoveOption| day(o.starts_at) == day(p.starts_at);
+                let bad = options.iter().filter(same_day).find(|o| {
+                    !o.conflicts.is_empty()
+                        && o.swap_with.is_some_and(|t| kind(t) == TalkKind::Keynote)
+                })?;
+                let good = options.iter().filter(same_day).find(|o| {
+                    o.conflicts.is_empty() && o.swap_with.is_some_and(|t| kind(t) == TalkKind::Talk)
+                })?;
+                Some((p.talk_id, bad.clone(), good.clone()))
+            })
+            .expect("a talk that can swap with a keynote and with another talk");
+        let when = |o: &schedule::MoveOption| {
+            format!(
+                "{} · {}",
+                o.starts_at
+                    .to_zoned_datetime(tz.clone())
+                    .strftime("%a %-d %b %H:%M"),
+                program.room(o.room).unwrap().name
+            )
+        };
+        d.set_window_rect(0, 0, 1400, 2600).await.unwrap();
+        d.goto(desk.clone()).await.unwrap();
+        b.wait_for("Or drag a talk onto another slot", 10).await;
+        let cell = |t: TalkId| format!(".desk-grid .cell[data-talk='{t}']");
+        b.eval(&format!(
+            "document.querySelector(\"{}\").scrollIntoView({{block: 'center'}}); return true;",
+            cell(talk)
+        ))
+        .await;
+        b.drag(&cell(talk), &cell(bad.swap_with.unwrap())).await;
+        b.wait_until(
+            "the preview of the conflicting move",
+            "var p = document.getElementById('move-preview'); return !p.hidden && p.textContent.includes('Save the move');",
+            15,
+        )
+        .await;
+        let preview = b.text_of("move-preview").await;
+        b.screenshot("flow-drag-conflict").await;
+        assert!(
+            preview.contains(&format!("Move “{}” to {}?", title(talk), when(&bad))),
+            "{preview}"
+        );
+        assert!(
+            preview.contains("This move breaks a hard rule:"),
+            "{preview}"
+        );
+        for c in &bad.conflicts {
+            assert!(
+                preview.contains(&schedule::humanize(c, &program)),
+                "{c} in {preview}"
+            );
+        }
+        assert!(
+            preview.contains(&format!(
+                "Missed talks: {} (objective {})",
+                signed(bad.missed_delta as f64),
+                signed(bad.objective_delta)
+            )),
+            "{preview}"
+        );
+        // Saving needs the explicit override: the box is required, so nothing is sent.
+        assert_eq!(
+            b.eval("var c = document.querySelector('#move-preview input[name=confirm_conflicts]'); return c.required && !c.checked;")
+                .await,
+            serde_json::Value::Bool(true)
+        );
+        b.click_button("Save the move").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(app.store.wip(conf).await.unwrap().1, wip, "nothing moved");
+        b.click_button("Cancel").await;
+        assert_eq!(b.text_of("move-preview").await, "");
+
+        // The conflict-free swap: its cost, then saved through the talk's move form.
+        b.drag(&cell(talk), &cell(good.swap_with.unwrap())).await;
+        b.wait_until(
+            "the preview of the free move",
+            "var p = document.getElementById('move-preview'); return !p.hidden && p.textContent.includes('Conflicts: none.');",
+            15,
+        )
+        .await;
+        let preview = b.text_of("move-preview").await;
+        assert!(
+            preview.contains(&format!("Move “{}” to {}?", title(talk), when(&good))),
+            "{preview}"
+        );
+        assert!(preview.contains(&format!(
+            "It swaps places with “{}”.",
+            title(good.swap_with.unwrap())
+        )));
+        assert!(
+            preview.contains(&format!(
+                "Missed talks: {}",
+                signed(good.missed_delta as f64)
+            )),
+            "{preview}"
+        );
+        b.screenshot("flow-drag-preview").await;
+        b.click_button("Save the move").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, wip) = app.store.wip(conf).await.unwrap();
+            let now = wip.iter().find(|p| p.talk_id == talk).unwrap();
+            if (now.room_id, now.starts_at) == (good.room, good.starts_at) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the move was saved");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        b.wait_for("Re-schedule with minimal changes", 10).await;
+        d.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+
+        // Version 1.0, and the speakers with an account hear of their slots.
+        b.click_button("Publish the work-in-progress version").await;
+        b.wait_for("Published: version 1.0.", 10).await;
+        for (t, email) in &linked {
+            let mail = app.wait_for_mail(email, "schedule 1.0: your talks").await;
+            assert!(
+                mail.body()
+                    .contains(&format!("“{}”: new in the schedule:", title(*t)))
+            );
+            assert!(mail.raw.contains("text/calendar"));
+        }
+
+        // A talk is cancelled; the engine re-schedules with minimal changes.
+        let (cancelled, cancelled_email) = linked[1].clone();
+        d.goto(format!("{desk}/talks/{cancelled}")).await.unwrap();
+        b.click_button("Cancel this talk").await;
+        b.wait_for("<h2>Cancelled talks</h2>", 10).await;
+        d.find(By::Css("#seconds option[value='2']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.click_button("Re-schedule with minimal changes").await;
+        b.wait_for("<h2>Proposal</h2>", 60).await;
+        b.click_button("Accept into the work-in-progress version")
+            .await;
+        b.wait_for("Re-schedule with minimal changes", 10).await;
+        let (_, wip) = app.store.wip(conf).await.unwrap();
+        assert!(!wip.iter().any(|p| p.talk_id == cancelled), "it stays out");
+        b.click_button("Publish the work-in-progress version").await;
+        b.wait_for("Published: version 1.1.", 10).await;
+
+        // The public changelog, and the cancelled talk's speaker is told.
+        d.goto(format!("{base}/pyconf-2027/changelog"))
+            .await
+            .unwrap();
+        let changelog = b.wait_for("Version 1.1", 10).await;
+        assert!(
+            changelog.contains(&format!(
+                r#"Cancelled: <a href="/pyconf-2027/talks/{cancelled}">"#
+            )),
+            "{changelog}"
+        );
+        b.screenshot("flow-changelog").await;
+        let mail = app
+            .wait_for_mail(&cancelled_email, "schedule 1.1: your talks")
+            .await;
+        assert!(
+            mail.body()
+                .contains(&format!("“{}”: cancelled (was", title(cancelled))),
+            "{}",
+            mail.body()
+        );
+        let versions = app.store.released_versions(conf).await.unwrap();
+        assert_eq!(versions.len(), 2);
         b.quit().await;
     }
 );

@@ -959,3 +959,69 @@ on_both_backends!(releases_mail_the_speakers_whose_talks_changed, |app| {
     );
     app.wait_for_mail(&emails[1], "schedule 1.2").await;
 });
+
+on_both_backends!(
+    the_drag_and_drop_preview_says_what_the_move_form_says,
+    |app| {
+        demo::load(&*app.store).await.unwrap();
+        let conf = app.store.conference_by_slug("pyconf-2027").await.unwrap();
+        let program = app.store.program(conf.id).await.unwrap();
+        let talk = &program.talks[5];
+        let prepared = podium_app::schedule::prepare(&*app.store, conf.id, Default::default())
+            .await
+            .unwrap();
+        let options = podium_app::schedule::move_options(&prepared, talk.id);
+        let with_conflict = options.iter().find(|o| !o.conflicts.is_empty()).unwrap();
+        let url = |slot: &str| format!("{DESK}/talks/{}/preview?slot={slot}", talk.id);
+
+        let (status, _) = app.get(&url(&with_conflict.slot)).await;
+        assert_eq!(status, 303, "anonymous visitors are sent to log in");
+        let org = log_in(&app, DEMO_ORGANIZER.0, DEMO_ORGANIZER.1).await;
+        let (status, body) = app.get_with_cookie(&url(&with_conflict.slot), &org).await;
+        assert_eq!(status, 200);
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["fits"], true);
+        assert_eq!(json["title"], talk.title.as_str());
+        assert_eq!(json["slot"], with_conflict.slot.as_str());
+        assert_eq!(json["missed_delta"], with_conflict.missed_delta);
+        assert_eq!(
+            json["conflicts"],
+            serde_json::json!(
+                with_conflict
+                    .conflicts
+                    .iter()
+                    .map(|c| podium_app::schedule::humanize(c, &program))
+                    .collect::<Vec<_>>()
+            )
+        );
+        assert_eq!(
+            json["action"],
+            format!("{DESK}/talks/{}/move", talk.id).as_str()
+        );
+        // Its own slot, or one that does not exist, is no place to go.
+        let here = prepared
+            .mapping
+            .slot_at(
+                program.placement(talk.id).unwrap().room_id,
+                program.placement(talk.id).unwrap().starts_at,
+            )
+            .unwrap()
+            .to_owned();
+        for slot in [here.as_str(), "s999999"] {
+            let (_, body) = app.get_with_cookie(&url(slot), &org).await;
+            let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(json["fits"], false, "{slot}");
+        }
+        // The desk's grid carries what the script needs; the script itself is served.
+        let (_, desk) = app.get_with_cookie(DESK, &org).await;
+        assert!(desk.contains(r#"<script src="/static/desk.js" defer></script>"#));
+        assert!(desk.contains(&format!(r#"data-talk="{}" data-slot="{here}""#, talk.id)));
+        assert!(desk.contains(&format!(
+            r#"class="slot-target" data-slot="{}""#,
+            with_conflict.slot
+        )));
+        let (status, script) = app.get("/static/desk.js").await;
+        assert_eq!(status, 200);
+        assert!(script.contains("/preview?slot="));
+    }
+);
