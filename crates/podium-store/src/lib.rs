@@ -90,6 +90,14 @@ impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict { .. })
     }
+
+    /// True when PostgreSQL refused text it cannot store: a NUL character (SQLSTATE 22021,
+    /// "invalid byte sequence"), which a client can send in any form field or URL (`%00`).
+    /// The input's fault, not the server's: callers answer 422, never 500.
+    pub fn is_unstorable_text(&self) -> bool {
+        matches!(self, StoreError::Other(sqlx::Error::Database(db))
+            if matches!(db.code().as_deref(), Some("22021" | "22P05")))
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -23,6 +23,9 @@ pub enum AppError {
     /// Too many attempts from this address; try again later.
     #[error("too many requests")]
     TooManyRequests,
+    /// The request body is over a limit; the message says which, for a person.
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// Something broke; the cause goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -32,6 +35,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(_) => AppError::NotFound,
+            e if e.is_unstorable_text() => {
+                AppError::Invalid("Text cannot contain NUL characters.".to_owned())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -83,6 +89,7 @@ impl IntoResponse for AppError {
             }
             AppError::LoginRequired => axum::response::Redirect::to("/login").into_response(),
             AppError::Forbidden(why) => page(StatusCode::FORBIDDEN, "Not allowed", why),
+            AppError::TooLarge(why) => page(StatusCode::PAYLOAD_TOO_LARGE, "Too large", &why),
             AppError::TooManyRequests => {
                 let mut r = page(
                     StatusCode::TOO_MANY_REQUESTS,

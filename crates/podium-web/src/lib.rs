@@ -111,9 +111,13 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let csp = "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; \
                script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+               frame-ancestors 'none'; \
                frame-src https://www.youtube-nocookie.com https://player.vimeo.com https://slides.com \
                https://speakerdeck.com https://www.slideshare.net";
-    Router::new()
+    // Browsers ignore HSTS over plain http, and sending it from a site that is not on https
+    // would say nothing true; a site whose public URL is https asks to be reached only so.
+    let hsts = state.config.public_url.starts_with("https://");
+    let router = Router::new()
         .merge(public::routes())
         .merge(speaker::routes())
         .merge(reviewer::routes())
@@ -124,7 +128,16 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::csrf_guard,
         ))
-        .with_state(state)
+        .with_state(state);
+    let router = if hsts {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
+    router
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),

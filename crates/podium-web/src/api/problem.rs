@@ -104,6 +104,11 @@ impl From<StoreError> for ApiError {
                 "invalid_request",
                 e.to_string(),
             ),
+            e if e.is_unstorable_text() => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "text cannot contain NUL characters",
+            ),
             other => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -150,13 +155,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(request, state)
             .await
-            .map_err(|e: JsonRejection| {
-                let status = if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE
-                } else {
-                    StatusCode::BAD_REQUEST
-                };
-                ApiError::new(status, "invalid_request", e.body_text())
+            .map_err(|e: JsonRejection| match e.status() {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "invalid_request",
+                    e.body_text(),
+                ),
+                // Over axum's default body limit.
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the body is larger than 2 MB",
+                ),
+                _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()),
             })?;
         // Every body is an object; serde would also read a struct from an array.
         if !value.is_object() {

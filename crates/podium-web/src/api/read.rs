@@ -277,8 +277,9 @@ pub(crate) fn talk_out(state: &AppState, program: &Program, t: &Talk) -> TalkOut
         duration_min: t.duration_min,
         track_id: t.track_id.map(|x| x.0),
         language: t.language.clone(),
-        slides_url: t.slides_url.clone(),
-        video_url: t.video_url.clone(),
+        // Only web links, as the pages show them: a client puts these in an href.
+        slides_url: web(&t.slides_url),
+        video_url: web(&t.video_url),
         speaker_ids: t.speaker_ids.iter().map(|s| s.0).collect(),
         url: format!(
             "{}/{}/talks/{}",
@@ -290,13 +291,24 @@ pub(crate) fn talk_out(state: &AppState, program: &Program, t: &Talk) -> TalkOut
     }
 }
 
+/// The URL if it is an http(s) link; stored data from before input was checked (or written
+/// by hand) never reaches a client as a `javascript:` or `data:` URL.
+fn web(url: &Option<String>) -> Option<String> {
+    url.clone().filter(|u| crate::render::is_web_link(u))
+}
+
 pub(crate) fn speaker_out(p: &Program, s: &podium_domain::Speaker) -> SpeakerOut {
     SpeakerOut {
         id: s.id.0,
         name: s.name.clone(),
         bio: s.bio_md.clone(),
-        avatar_url: s.avatar_url.clone(),
-        links: s.links.clone(),
+        avatar_url: web(&s.avatar_url),
+        links: s
+            .links
+            .iter()
+            .filter(|l| crate::render::is_web_link(l))
+            .cloned()
+            .collect(),
         talk_ids: p
             .talks
             .iter()

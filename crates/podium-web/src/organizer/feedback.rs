@@ -163,10 +163,11 @@ async fn link(
     .await
 }
 
-/// A CSV cell, quoted; text starting with `=`, `+`, `-` or `@` gets a leading `'` so that
-/// spreadsheets do not run it as a formula.
+/// A CSV cell, quoted; text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets
+/// a leading `'` so that spreadsheets do not run it as a formula (OWASP's list: some
+/// spreadsheets skip a leading tab or CR and then read the formula).
 pub(super) fn csv_cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@']) {
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()

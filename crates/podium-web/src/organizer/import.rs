@@ -80,8 +80,15 @@ async fn show(
     page(&state, &conference, &csrf, StatusCode::OK, context! {})
 }
 
-fn bad_upload(e: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(format!("The upload could not be read: {e}"))
+fn bad_upload(e: axum::extract::multipart::MultipartError) -> AppError {
+    // Over the body limit: say which limit, not how multipart parsing failed.
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return AppError::TooLarge(format!(
+            "The file is larger than {} MB, the most an import takes.",
+            MAX_FILE_BYTES / 1_000_000
+        ));
+    }
+    AppError::Invalid(format!("The upload could not be read: {}", e.body_text()))
 }
 
 async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {

@@ -228,6 +228,9 @@ impl From<AppError> for Refusal {
                 "not_found",
                 "There is no such conference.",
             ),
+            AppError::Invalid(why) => {
+                Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", why)
+            }
             other => {
                 // Logged once here; the body stays opaque.
                 tracing::error!(error = %other, "agenda request failed");
