@@ -209,7 +209,7 @@ async fn run(
             .is_none()
     });
     if !busy {
-        let program = state.store.program(conference.id).await?;
+        let program = schedule::schedulable(&*state.store, conference.id).await?;
         let (_, wip) = state.store.wip(conference.id).await?;
         let wants = schedule::attendee_wants(&*state.store, conference.id).await?;
         let prepared = schedule::instance(&program, &wip, &wants, engine::Weights::default());
@@ -221,14 +221,22 @@ async fn run(
             outcome: Mutex::new(None),
         });
         lock(&state).insert(conference.id, comparison.clone());
-        tokio::task::spawn_blocking(move || {
+        let running = comparison.clone();
+        let started = super::spawn_engine_thread("podium-formats", move || {
             let result =
-                schedule::compare_formats(&venue, &prepared.instance, seconds, &comparison.cancel);
-            *comparison
+                schedule::compare_formats(&venue, &prepared.instance, seconds, &running.cancel);
+            *running
                 .outcome
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
         });
+        if let Err(e) = started {
+            *comparison
+                .outcome
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(Err(format!("could not start the comparison: {e}")));
+        }
     }
     Ok(Redirect::to(&format!("/{slug}/organizer/formats")).into_response())
 }

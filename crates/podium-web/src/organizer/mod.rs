@@ -479,7 +479,9 @@ pub(crate) async fn launch(
         runs.insert(conference.id, run.clone());
     }
     tracing::info!(conference.slug = %conference.slug, run.seconds = seconds, "scheduler run started");
-    tokio::task::spawn_blocking(move || {
+    let running = run.clone();
+    let started = spawn_engine_thread("podium-scheduler", move || {
+        let run = running;
         let options = engine::SolveOptions {
             time_limit: Some(run.limit),
             threads: 2,
@@ -501,7 +503,46 @@ pub(crate) async fn launch(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
     });
+    if let Err(e) = started {
+        tracing::error!(error = %e, "could not start a scheduler thread");
+        *run.outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(Err(format!("could not start the scheduler: {e}")));
+    }
     Ok(true)
+}
+
+/// Runs an engine job on a thread of its own at the lowest CPU priority (on Linux, nice 19,
+/// which the engine's worker threads inherit), so that while it searches the operating system
+/// serves requests first: a 60-second run does not delay pages (docs/benchmarks.md, "Engine
+/// runs and page latency"). A thread of its own, not tokio's blocking pool, because the pool
+/// reuses its threads and the lowered priority would stay with them.
+pub(crate) fn spawn_engine_thread(
+    name: &str,
+    work: impl FnOnce() + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            lower_this_threads_priority();
+            work();
+        })
+        .map(drop)
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_threads_priority() {
+    // Linux keeps the nice value per thread: `None` (0) is the calling thread only, and threads
+    // it starts inherit it. Best effort: without it the run still works, it only competes.
+    if let Err(e) = rustix::process::setpriority_process(None, 19) {
+        tracing::warn!(error = %e, "could not lower the scheduler thread's priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_threads_priority() {
+    // Elsewhere setpriority(PRIO_PROCESS, 0) would lower the whole server: leave it alone.
 }
 
 /// Where a conference's engine run stands.
