@@ -147,7 +147,7 @@ on_both_backends!(the_whole_cfp_in_chromium, |app| {
         .await
         .unwrap();
     click(&b, "form[action$='/proposals/assign'] button").await;
-    b.wait_for("assign", 10).await;
+    b.wait_for("new assignment", 10).await;
     let assigned = store.cfp().assignments(conference.id).await.unwrap();
     assert_eq!(assigned.len(), 1, "one reviewer exists: {assigned:?}");
     assert_eq!(assigned[0].1, reviewer);
@@ -191,7 +191,7 @@ on_both_backends!(the_whole_cfp_in_chromium, |app| {
         options.last().unwrap().click().await.unwrap();
     }
     click(&b, "form button.button[type=submit]").await;
-    b.wait_for("saved", 10).await;
+    b.wait_for("Review saved", 10).await;
     let reviews = store.cfp().reviews(conference.id).await.unwrap();
     assert_eq!(reviews.len(), 1);
     assert!(!reviews[0].abstain);
@@ -210,7 +210,7 @@ on_both_backends!(the_whole_cfp_in_chromium, |app| {
     let p = &store.cfp().proposals(conference.id).await.unwrap()[0];
     assert_eq!(p.state, ProposalState::Submitted, "staged, not released");
     click(&b, "form[action$='/proposals/release'] button").await;
-    b.wait_for("outbox", 10).await;
+    b.wait_for("1 decision released", 10).await;
     b.driver()
         .goto(format!("{base}/{slug}/organizer/outbox"))
         .await
