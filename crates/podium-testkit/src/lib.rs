@@ -32,6 +32,15 @@ pub fn test_redis(test: &str) -> Option<String> {
     }
 }
 
+/// A TCP port on 127.0.0.1 that was free a moment ago (for servers a test starts as processes).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port on 127.0.0.1")
+        .local_addr()
+        .expect("the bound address")
+        .port()
+}
+
 /// A key prefix no other test uses, under the run's prefix (test.sh deletes the run's keys).
 pub fn fresh_redis_prefix() -> String {
     let run = std::env::var("PODIUM_TEST_DB_PREFIX").unwrap_or_else(|_| "podium_t".to_owned());

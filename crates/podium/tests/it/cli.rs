@@ -3,7 +3,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use podium_testkit::{Backend, fresh_database};
+use podium_testkit::{Backend, free_port, fresh_database};
 
 fn podium() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_podium"));
@@ -11,14 +11,6 @@ fn podium() -> Command {
         .env_remove("PORT")
         .env("RUST_LOG", "info");
     cmd
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Polls until the server answers `/` (a separate process has no in-process readiness signal).

@@ -10,15 +10,7 @@ use std::time::{Duration, Instant};
 
 use podium_app::demo::DEMO_SLUG;
 use podium_store::{SqlStore, Store};
-use podium_testkit::{Backend, cookie_of, csrf_of, fresh_database};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use podium_testkit::{Backend, cookie_of, csrf_of, free_port, fresh_database};
 
 fn start(url: &str, data: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_podium"))

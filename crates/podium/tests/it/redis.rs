@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use podium_app::demo::{self, DEMO_ORGANIZER};
 use podium_store::Store;
-use podium_testkit::{Backend, TestApp, cookie_of, csrf_of, fresh_database, fresh_redis_prefix};
+use podium_testkit::{
+    Backend, TestApp, cookie_of, csrf_of, free_port, fresh_database, fresh_redis_prefix,
+};
 use redis::AsyncTypedCommands;
 
 use crate::live::wait_for;
@@ -22,14 +24,6 @@ fn podium() -> Command {
         .env_remove("PODIUM_REDIS_PREFIX")
         .env("RUST_LOG", "info");
     cmd
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A `podium serve` process on `database_url`, with Redis when given (URL, prefix).
