@@ -121,7 +121,20 @@ pub async fn load_cfp(store: &dyn Store) -> Result<(), DemoError> {
     let settings = CfpSettings {
         opens_at: Some(now - 7 * 86_400),
         closes_at: Some(now + 60 * 86_400),
-        blind_review: false,
+        // Two phases: blind review while the call runs, then selection with names shown.
+        review_phases: vec![
+            ReviewPhase {
+                name: "Review".to_owned(),
+                ..ReviewPhase::default()
+            },
+            ReviewPhase {
+                name: "Selection".to_owned(),
+                starts_at: Some(now + 60 * 86_400),
+                can_review: false,
+                see_others: SeeOthers::Always,
+                blind: false,
+            },
+        ],
         ..CfpSettings::default()
     };
     cfp.save_settings(conference.id, &settings).await?;

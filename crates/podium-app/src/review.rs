@@ -122,19 +122,31 @@ async fn proposal_of(
     Ok(p)
 }
 
-/// Saves `user`'s review of proposal `id` when reviewing is open and they may review it;
-/// `Invalid` with the form's problems otherwise.
+/// Why nobody may review in `phase`, for a person; None when they may.
+pub fn phase_refusal(phase: &ReviewPhase) -> Option<String> {
+    (!phase.can_review).then(|| {
+        format!(
+            "Reviewing is closed in the “{}” phase: reviews can be read, not written or changed.",
+            phase.name
+        )
+    })
+}
+
+/// Saves `user`'s review of proposal `id` when the review phase current at `now` allows
+/// reviewing (`Closed` otherwise) and they may review it (`NotAllowed`); `Invalid` with the
+/// form's problems otherwise.
 pub async fn save_review(
     store: &dyn Store,
     conference: ConferenceId,
     user: UserId,
     id: ProposalId,
     form: &ReviewForm,
+    now: jiff::Timestamp,
 ) -> Result<(), CfpError> {
     let cfp = store.cfp();
     let settings = cfp.settings(conference).await?;
-    if !settings.review_open {
-        return Err(CfpError::NotAllowed("Reviewing is closed for now."));
+    if let Some(why) = phase_refusal(&settings.phase(now)) {
+        return Err(CfpError::Closed(why));
     }
     let p = proposal_of(store, conference, id).await?;
     let rules = ReviewRules::new(
@@ -235,6 +247,21 @@ pub async fn save_settings(
     }
     store.cfp().save_settings(conference, settings).await?;
     Ok(())
+}
+
+/// Starts the review phase named `name` now ([`CfpSettings::start_phase`]) and saves the
+/// settings; `NotFound` when the conference has no phase of that name.
+pub async fn start_phase(
+    store: &dyn Store,
+    conference: ConferenceId,
+    name: &str,
+    now: jiff::Timestamp,
+) -> Result<(), CfpError> {
+    let mut settings = store.cfp().settings(conference).await?;
+    if !settings.start_phase(name, now.as_second()) {
+        return Err(podium_store::StoreError::NotFound("review phase").into());
+    }
+    save_settings(store, conference, &settings).await
 }
 
 #[cfg(test)]

@@ -57,6 +57,36 @@ pub enum SeeOthers {
     Never,
 }
 
+/// One review phase: a name, when it starts and what reviewers may do while it is current
+/// (pretalx's review phases). The phases of a conference are an ordered list; see
+/// [`CfpSettings::phase`] for which one is current.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewPhase {
+    /// Shown name ("Review", "Discussion", "Selection"); unique within the list.
+    pub name: String,
+    /// When it starts (unix seconds); unset: only when an organizer starts it by hand.
+    pub starts_at: Option<i64>,
+    /// Reviewers may write and change reviews (else reviews are read-only).
+    pub can_review: bool,
+    /// When reviewers see others' reviews.
+    pub see_others: SeeOthers,
+    /// Reviewers (and the public proposal pages) see no speaker names or bios.
+    pub blind: bool,
+}
+
+impl Default for ReviewPhase {
+    fn default() -> Self {
+        ReviewPhase {
+            name: "Review".into(),
+            starts_at: None,
+            can_review: true,
+            see_others: SeeOthers::AfterOwn,
+            blind: true,
+        }
+    }
+}
+
 /// One kind of submission, with its default length and its own deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmissionType {
@@ -186,8 +216,16 @@ impl Default for DecisionTemplates {
 }
 
 /// Everything an organizer configures about the call for proposals.
+///
+/// Stored as one JSON document. Documents written before review phases existed carry
+/// `review_open`, `see_others` and `blind_review` instead of `review_phases`; reading one turns
+/// those into a single phase (see the `Deserialize` impl), so the phases are the only source of
+/// the review rules.
+// `remote = "Self"` makes the derives generate inherent `CfpSettings::serialize`/`deserialize`
+// functions instead of the trait impls, so the hand-written `Deserialize` below can wrap the
+// derived one with the migration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, remote = "Self")]
 pub struct CfpSettings {
     /// Opens (unix seconds); unset: not open yet.
     pub opens_at: Option<i64>,
@@ -219,12 +257,10 @@ pub struct CfpSettings {
     pub score_categories: Vec<ScoreCategory>,
     /// Reviewers must write a text.
     pub review_text_required: bool,
-    /// Reviewers may review now.
-    pub review_open: bool,
-    /// When reviewers see others' reviews.
-    pub see_others: SeeOthers,
-    /// Reviewers see no speaker names or bios.
-    pub blind_review: bool,
+    /// Review phases in order, each with its rules; at least one (see [`CfpSettings::phase`]).
+    /// Missing from a stored document: empty here, then filled from the old flat fields.
+    #[serde(default)]
+    pub review_phases: Vec<ReviewPhase>,
     /// Reviewers assigned to each proposal.
     pub reviewers_per_proposal: i64,
     /// Speakers may read the review texts of their proposals (never the scores' authors).
@@ -288,9 +324,7 @@ impl Default for CfpSettings {
                 },
             ],
             review_text_required: false,
-            review_open: true,
-            see_others: SeeOthers::AfterOwn,
-            blind_review: true,
+            review_phases: vec![ReviewPhase::default()],
             reviewers_per_proposal: 3,
             share_reviews: false,
             community_weight: 0.25,
@@ -299,7 +333,128 @@ impl Default for CfpSettings {
     }
 }
 
+impl Serialize for CfpSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        CfpSettings::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for CfpSettings {
+    /// The derived reading plus the migration of documents from before review phases: their
+    /// flat `review_open`, `see_others` and `blind_review` become one phase named "Review".
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            #[serde(flatten, with = "CfpSettings")]
+            settings: CfpSettings,
+            review_open: Option<bool>,
+            see_others: Option<SeeOthers>,
+            blind_review: Option<bool>,
+        }
+        let Stored {
+            mut settings,
+            review_open,
+            see_others,
+            blind_review,
+        } = Stored::deserialize(deserializer)?;
+        if settings.review_phases.is_empty() {
+            let default = ReviewPhase::default();
+            settings.review_phases = vec![ReviewPhase {
+                can_review: review_open.unwrap_or(default.can_review),
+                see_others: see_others.unwrap_or(default.see_others),
+                blind: blind_review.unwrap_or(default.blind),
+                ..default
+            }];
+        }
+        Ok(settings)
+    }
+}
+
 impl CfpSettings {
+    /// The position of the review phase current at `now`: the last one whose start has passed;
+    /// before any has started (or when none has a start), the first. 0 when there are none.
+    pub fn phase_index(&self, now: Timestamp) -> usize {
+        let t = now.as_second();
+        self.review_phases
+            .iter()
+            .rposition(|p| p.starts_at.is_some_and(|s| s <= t))
+            .unwrap_or(0)
+    }
+
+    /// The review phase current at `now` ([`CfpSettings::phase_index`]); the default phase when
+    /// the list is empty (saved settings never are: [`CfpSettings::problems`]).
+    pub fn phase(&self, now: Timestamp) -> ReviewPhase {
+        self.review_phases
+            .get(self.phase_index(now))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The phase after the current one when it has a start still to come.
+    pub fn next_phase(&self, now: Timestamp) -> Option<&ReviewPhase> {
+        self.review_phases
+            .get(self.phase_index(now) + 1)
+            .filter(|p| p.starts_at.is_some_and(|s| s > now.as_second()))
+    }
+
+    /// Starts the phase named `name` at `now` (unix seconds), so it is current from then on:
+    /// later phases that had started lose their start (going back a phase un-starts them) and
+    /// earlier ones still to start lose theirs, keeping starts in list order. False when no
+    /// phase has that name.
+    pub fn start_phase(&mut self, name: &str, now: i64) -> bool {
+        let Some(i) = self.review_phases.iter().position(|p| p.name == name) else {
+            return false;
+        };
+        for (j, p) in self.review_phases.iter_mut().enumerate() {
+            let clear = match j.cmp(&i) {
+                std::cmp::Ordering::Less => p.starts_at.is_some_and(|s| s >= now),
+                std::cmp::Ordering::Equal => false,
+                std::cmp::Ordering::Greater => p.starts_at.is_some_and(|s| s <= now),
+            };
+            if clear {
+                p.starts_at = None;
+            }
+        }
+        self.review_phases[i].starts_at = Some(now);
+        true
+    }
+
+    /// What is wrong with the review phases: none, a blank or repeated name, or starts out of
+    /// list order.
+    fn phase_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.review_phases.is_empty() {
+            out.push("Define at least one review phase.".to_owned());
+        }
+        let mut seen: Vec<String> = Vec::new();
+        let mut last_start: Option<(i64, &str)> = None;
+        for p in &self.review_phases {
+            let name = p.name.trim();
+            if name.is_empty() {
+                out.push("Every review phase needs a name.".to_owned());
+            } else if name.chars().count() > 80 {
+                out.push(format!("“{name}”: keep phase names under 80 characters."));
+            } else if seen.contains(&name.to_lowercase()) {
+                out.push(format!(
+                    "Review phase names must differ: “{name}” is used twice."
+                ));
+            } else {
+                seen.push(name.to_lowercase());
+            }
+            if let Some(start) = p.starts_at {
+                if let Some((before, before_name)) = last_start
+                    && start <= before
+                {
+                    out.push(format!(
+                        "“{name}” must start after “{before_name}”: phases start in the order they are listed."
+                    ));
+                }
+                last_start = Some((start, name));
+            }
+        }
+        out
+    }
+
     /// True when proposals may be submitted at `now`.
     pub fn is_open(&self, now: Timestamp) -> bool {
         let t = now.as_second();
@@ -422,6 +577,11 @@ impl CfpSettings {
                 "The weight of votes must be between 0 and 1.".into(),
             ));
         }
+        out.extend(
+            self.phase_problems()
+                .into_iter()
+                .map(|m| ("review_phases", m)),
+        );
         if !(0..=20).contains(&self.reviewers_per_proposal) {
             out.push((
                 "reviewers_per_proposal",
@@ -850,5 +1010,126 @@ mod tests {
         assert!(s.is_open(at(100)));
         assert!(!s.is_open(at(200)));
         assert!(CfpSettings::default().problems().is_empty());
+    }
+
+    fn phases(starts: &[(&str, Option<i64>)]) -> CfpSettings {
+        CfpSettings {
+            review_phases: starts
+                .iter()
+                .map(|&(name, starts_at)| ReviewPhase {
+                    name: name.into(),
+                    starts_at,
+                    ..ReviewPhase::default()
+                })
+                .collect(),
+            ..CfpSettings::default()
+        }
+    }
+
+    fn current(s: &CfpSettings, t: i64) -> String {
+        s.phase(Timestamp::from_second(t).unwrap()).name
+    }
+
+    #[test]
+    fn the_current_phase_is_the_last_started_one_and_else_the_first() {
+        let s = phases(&[
+            ("Review", Some(100)),
+            ("Discussion", Some(200)),
+            ("Selection", None),
+        ]);
+        // Before anything starts, the first phase's rules apply.
+        assert_eq!(current(&s, 50), "Review");
+        assert_eq!(current(&s, 100), "Review");
+        assert_eq!(current(&s, 199), "Review");
+        assert_eq!(current(&s, 200), "Discussion");
+        // An undated phase waits for an organizer.
+        assert_eq!(current(&s, 10_000), "Discussion");
+        let at = |t| Timestamp::from_second(t).unwrap();
+        assert_eq!(
+            s.next_phase(at(150)).map(|p| p.name.as_str()),
+            Some("Discussion")
+        );
+        assert_eq!(s.next_phase(at(250)), None);
+        // No phases at all (never saved so): the default rules.
+        let none = phases(&[]);
+        assert_eq!(none.phase(at(5)), ReviewPhase::default());
+        assert!(CfpSettings::default().phase(at(5)).can_review);
+    }
+
+    #[test]
+    fn starting_a_phase_makes_it_current_and_keeps_starts_in_order() {
+        let mut s = phases(&[
+            ("Review", Some(100)),
+            ("Discussion", Some(500)),
+            ("Selection", None),
+        ]);
+        // Skipping ahead: Selection now, Discussion's future start is dropped.
+        assert!(s.start_phase("Selection", 300));
+        assert_eq!(current(&s, 300), "Selection");
+        let starts: Vec<Option<i64>> = s.review_phases.iter().map(|p| p.starts_at).collect();
+        assert_eq!(starts, [Some(100), None, Some(300)]);
+        assert!(s.problems().is_empty(), "{:?}", s.problems());
+        // Going back: Review again, Selection un-started.
+        assert!(s.start_phase("Review", 400));
+        assert_eq!(current(&s, 400), "Review");
+        let starts: Vec<Option<i64>> = s.review_phases.iter().map(|p| p.starts_at).collect();
+        assert_eq!(starts, [Some(400), None, None]);
+        assert!(!s.start_phase("Nope", 400));
+    }
+
+    #[test]
+    fn phases_need_unique_names_and_ordered_starts() {
+        let fields = |s: &CfpSettings| -> Vec<String> {
+            s.problems()
+                .into_iter()
+                .filter(|(f, _)| *f == "review_phases")
+                .map(|(_, m)| m)
+                .collect()
+        };
+        let s = phases(&[("Review", Some(200)), ("review", None), ("", Some(100))]);
+        assert_eq!(
+            fields(&s),
+            [
+                "Review phase names must differ: “review” is used twice.",
+                "Every review phase needs a name.",
+                "“” must start after “Review”: phases start in the order they are listed.",
+            ]
+        );
+        assert_eq!(fields(&phases(&[])), ["Define at least one review phase."]);
+        assert!(
+            fields(&phases(&[
+                ("A", None),
+                ("B", Some(5)),
+                ("C", None),
+                ("D", Some(6))
+            ]))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn old_documents_become_one_phase() {
+        let old: CfpSettings = serde_json::from_str(
+            r#"{"review_open": false, "see_others": "never", "blind_review": false, "levels": ["all"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            old.review_phases,
+            [ReviewPhase {
+                name: "Review".into(),
+                starts_at: None,
+                can_review: false,
+                see_others: SeeOthers::Never,
+                blind: false,
+            }]
+        );
+        assert_eq!(old.levels, ["all"]);
+        // Missing everything: the defaults. A new document reads back as written.
+        let empty: CfpSettings = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, CfpSettings::default());
+        let s = phases(&[("Review", Some(1)), ("Selection", None)]);
+        let text = serde_json::to_string(&s).unwrap();
+        assert!(!text.contains("review_open"), "{text}");
+        assert_eq!(serde_json::from_str::<CfpSettings>(&text).unwrap(), s);
     }
 }

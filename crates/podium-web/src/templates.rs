@@ -6,6 +6,10 @@ pub(crate) fn environment() -> minijinja::Environment<'static> {
     for (name, source) in [
         ("base.html", include_str!("../templates/base.html")),
         ("_card.html", include_str!("../templates/_card.html")),
+        (
+            "_review_phase.html",
+            include_str!("../templates/_review_phase.html"),
+        ),
         ("home.html", include_str!("../templates/home.html")),
         (
             "conference.html",

@@ -1,7 +1,10 @@
 //! The organizer's CFP settings page: every `CfpSettings` field as an HTML form. Dates are
 //! typed on the conference's clock; lists (submission types, questions, score categories) are
 //! one line each with `|` between parts. A failed save re-renders everything as typed with each
-//! problem beside its field (422) and saves nothing.
+//! problem beside its field (422) and saves nothing. Review phases are a table of rows (one
+//! spare blank row adds a phase, a ticked "remove" drops one); each saved phase has a "start
+//! now" button in a small form of its own, so it never becomes the settings form's default
+//! button.
 
 use std::collections::HashMap;
 
@@ -9,7 +12,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use minijinja::context;
@@ -25,10 +28,12 @@ use crate::{AppError, AppState};
 
 /// CFP settings routes.
 pub(super) fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route(
-        "/{slug}/organizer/cfp",
-        get(show_settings).post(save_settings),
-    )
+    axum::Router::new()
+        .route(
+            "/{slug}/organizer/cfp",
+            get(show_settings).post(save_settings),
+        )
+        .route("/{slug}/organizer/cfp/phases/start", post(start_phase))
 }
 
 /// Optional fields a conference can make required.
@@ -59,9 +64,7 @@ struct SettingsForm {
     attendees_only: bool,
     comments: String,
     review_text_required: bool,
-    review_open: bool,
-    see_others: String,
-    blind_review: bool,
+    phases: Vec<PhaseRow>,
     reviewers_per_proposal: String,
     share_reviews: bool,
     community_weight: String,
@@ -71,6 +74,37 @@ struct SettingsForm {
     rejected_body: String,
     waitlisted_subject: String,
     waitlisted_body: String,
+}
+
+/// One row of the review phases table, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct PhaseRow {
+    name: String,
+    starts_at: String,
+    can_review: bool,
+    see_others: String,
+    blind: bool,
+    remove: bool,
+}
+
+impl PhaseRow {
+    /// The spare row that adds a phase: the default phase's rules, no name.
+    fn blank() -> PhaseRow {
+        let d = ReviewPhase::default();
+        PhaseRow {
+            name: String::new(),
+            starts_at: String::new(),
+            can_review: d.can_review,
+            see_others: see_others_name(d.see_others).to_owned(),
+            blind: d.blind,
+            remove: false,
+        }
+    }
+
+    /// Left empty (no name, no start): not a phase.
+    fn is_blank(&self) -> bool {
+        self.name.trim().is_empty() && self.starts_at.trim().is_empty()
+    }
 }
 
 /// Problems by field name.
@@ -149,6 +183,37 @@ fn see_others_name(s: SeeOthers) -> &'static str {
         SeeOthers::AfterOwn => "after_own",
         SeeOthers::Never => "never",
     }
+}
+
+/// The phase rows of a posted form (`phase_<n>_<part>`), in row order; rows left empty are
+/// dropped.
+fn phase_rows(fields: &[(String, String)]) -> Vec<PhaseRow> {
+    let mut rows: std::collections::BTreeMap<usize, PhaseRow> = std::collections::BTreeMap::new();
+    for (k, v) in fields {
+        let Some((n, part)) = k
+            .strip_prefix("phase_")
+            .and_then(|rest| rest.split_once('_'))
+            .and_then(|(n, part)| Some((n.parse::<usize>().ok()?, part)))
+        else {
+            continue;
+        };
+        // Checkboxes are sent only when ticked: a row starts with all of them off.
+        let row = rows.entry(n).or_insert_with(|| PhaseRow {
+            can_review: false,
+            blind: false,
+            ..PhaseRow::blank()
+        });
+        match part {
+            "name" => row.name = v.clone(),
+            "starts_at" => row.starts_at = v.clone(),
+            "see_others" => row.see_others = v.clone(),
+            "can_review" => row.can_review = true,
+            "blind" => row.blind = true,
+            "remove" => row.remove = true,
+            _ => {}
+        }
+    }
+    rows.into_values().filter(|r| !r.is_blank()).collect()
 }
 
 /// `{words}` in a template that no placeholder fills (a typo would reach every speaker).
@@ -236,9 +301,18 @@ impl SettingsForm {
             attendees_only: s.attendees_only,
             comments: comments_name(s.comments).to_owned(),
             review_text_required: s.review_text_required,
-            review_open: s.review_open,
-            see_others: see_others_name(s.see_others).to_owned(),
-            blind_review: s.blind_review,
+            phases: s
+                .review_phases
+                .iter()
+                .map(|p| PhaseRow {
+                    name: p.name.clone(),
+                    starts_at: at(p.starts_at),
+                    can_review: p.can_review,
+                    see_others: see_others_name(p.see_others).to_owned(),
+                    blind: p.blind,
+                    remove: false,
+                })
+                .collect(),
             reviewers_per_proposal: s.reviewers_per_proposal.to_string(),
             share_reviews: s.share_reviews,
             community_weight: s.community_weight.to_string(),
@@ -284,9 +358,7 @@ impl SettingsForm {
             attendees_only: on("attendees_only"),
             comments: text("comments"),
             review_text_required: on("review_text_required"),
-            review_open: on("review_open"),
-            see_others: text("see_others"),
-            blind_review: on("blind_review"),
+            phases: phase_rows(fields),
             reviewers_per_proposal: text("reviewers_per_proposal"),
             share_reviews: on("share_reviews"),
             community_weight: text("community_weight"),
@@ -564,20 +636,43 @@ impl SettingsForm {
             }
         };
         s.review_text_required = self.review_text_required;
-        s.review_open = self.review_open;
-        s.see_others = match self.see_others.as_str() {
-            "always" => SeeOthers::Always,
-            "after_own" => SeeOthers::AfterOwn,
-            "never" => SeeOthers::Never,
-            _ => {
+        s.review_phases = Vec::new();
+        for row in self.phases.iter().filter(|r| !r.remove) {
+            let name = row.name.trim();
+            let starts_at = if row.starts_at.trim().is_empty() {
+                None
+            } else if let Some(t) = parse_local(&row.starts_at, tz) {
+                Some(t)
+            } else {
                 errors.push((
-                    "see_others",
-                    "Choose when reviewers see other reviews.".to_owned(),
+                    "review_phases",
+                    format!(
+                        "“{name}”: “{}” is not a date and time like 2027-03-01 09:00.",
+                        row.starts_at.trim()
+                    ),
                 ));
-                SeeOthers::default()
-            }
-        };
-        s.blind_review = self.blind_review;
+                continue;
+            };
+            let see_others = match row.see_others.as_str() {
+                "always" => SeeOthers::Always,
+                "after_own" => SeeOthers::AfterOwn,
+                "never" => SeeOthers::Never,
+                _ => {
+                    errors.push((
+                        "review_phases",
+                        format!("“{name}”: choose when reviewers see other reviews."),
+                    ));
+                    continue;
+                }
+            };
+            s.review_phases.push(ReviewPhase {
+                name: name.to_owned(),
+                starts_at,
+                can_review: row.can_review,
+                see_others,
+                blind: row.blind,
+            });
+        }
         match self.reviewers_per_proposal.trim().parse::<i64>() {
             Ok(n) => s.reviewers_per_proposal = n,
             Err(_) => errors.push((
@@ -653,9 +748,11 @@ impl SettingsForm {
             ),
         };
 
-        // The settings' own rules, for fields whose text could be read.
+        // The settings' own rules, for fields whose text could be read (every problem of such
+        // a field, not only its first).
+        let unread: Vec<&'static str> = errors.iter().map(|(f, _)| *f).collect();
         for (field, message) in s.problems() {
-            if !errors.iter().any(|(f, _)| *f == field) {
+            if !unread.contains(&field) {
                 errors.push((field, message));
             }
         }
@@ -667,20 +764,32 @@ impl SettingsForm {
     }
 }
 
+/// What the page says above the form after a redirect.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Nothing,
+    Saved,
+    Started,
+}
+
 async fn page(
     state: &AppState,
     slug: &str,
     headers: &HeaderMap,
     typed: Option<(&SettingsForm, Errors)>,
-    saved: bool,
+    done: Done,
 ) -> Result<Response, AppError> {
     let (conference, csrf) = organizer(state, headers, slug).await?;
     let program = state.store.program(conference.id).await?;
     let stored;
+    // The current phase and "start now" only for the saved phases, not for rows as typed.
+    let mut current: Option<(usize, String)> = None;
     let (form, errors) = match typed {
         Some((f, e)) => (f, e),
         None => {
             let settings = state.store.cfp().settings(conference.id).await?;
+            let now = (state.config.clock)();
+            current = Some((settings.phase_index(now), settings.phase(now).name));
             stored = SettingsForm::from_settings(&settings, &conference.tz());
             (&stored, Vec::new())
         }
@@ -711,7 +820,10 @@ async fn page(
             tracks,
             requirable,
             placeholders => PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>(),
-            saved,
+            blank_phase => ser(PhaseRow::blank()),
+            current_phase => current.as_ref().map(|(i, _)| *i),
+            started => (done == Done::Started).then(|| current.as_ref().map(|(_, n)| n.clone())).flatten(),
+            saved => done == Done::Saved,
         },
     )?;
     if failed {
@@ -724,6 +836,8 @@ async fn page(
 struct Saved {
     #[serde(default)]
     saved: Option<String>,
+    #[serde(default)]
+    started: Option<String>,
 }
 
 async fn show_settings(
@@ -732,7 +846,37 @@ async fn show_settings(
     axum::extract::Query(q): axum::extract::Query<Saved>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    page(&state, &slug, &headers, None, q.saved.is_some()).await
+    let done = if q.started.is_some() {
+        Done::Started
+    } else if q.saved.is_some() {
+        Done::Saved
+    } else {
+        Done::Nothing
+    };
+    page(&state, &slug, &headers, None, done).await
+}
+
+/// "Start now" on a saved review phase: it becomes current at once.
+async fn start_phase(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (conference, csrf) = organizer(&state, &headers, &slug).await?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    check_form_token(&csrf, field("csrf"))?;
+    let now = (state.config.clock)();
+    podium_app::review::start_phase(&*state.store, conference.id, field("phase"), now)
+        .await
+        .map_err(refused)?;
+    tracing::info!(conference.slug = %slug, "review phase started");
+    Ok(Redirect::to(&format!("/{slug}/organizer/cfp?started=1")).into_response())
 }
 
 async fn save_settings(
@@ -752,7 +896,16 @@ async fn save_settings(
     let track_ids: Vec<TrackId> = program.tracks.iter().map(|t| t.id).collect();
     let settings = match form.parse(&conference.tz(), &track_ids) {
         Ok(s) => s,
-        Err(errors) => return page(&state, &slug, &headers, Some((&form, errors)), false).await,
+        Err(errors) => {
+            return page(
+                &state,
+                &slug,
+                &headers,
+                Some((&form, errors)),
+                Done::Nothing,
+            )
+            .await;
+        }
     };
     match podium_app::review::save_settings(&*state.store, conference.id, &settings).await {
         Ok(()) => {}
@@ -762,7 +915,14 @@ async fn save_settings(
                 .into_iter()
                 .map(|(f, m)| (field_name(&f), m))
                 .collect();
-            return page(&state, &slug, &headers, Some((&form, errors)), false).await;
+            return page(
+                &state,
+                &slug,
+                &headers,
+                Some((&form, errors)),
+                Done::Nothing,
+            )
+            .await;
         }
         Err(e) => return Err(refused(e)),
     }
@@ -784,6 +944,7 @@ fn field_name(f: &str) -> &'static str {
         "score_categories",
         "community_weight",
         "reviewers_per_proposal",
+        "review_phases",
     ]
     .into_iter()
     .find(|k| *k == f)
@@ -811,6 +972,7 @@ mod tests {
         assert_eq!(back.submission_types, s.submission_types);
         assert_eq!(back.score_categories, s.score_categories);
         assert_eq!(back.templates, s.templates);
+        assert_eq!(back.review_phases, s.review_phases);
         assert_eq!(back.questions[0].scope, QuestionScope::Speaker);
         assert!(back.questions[0].required);
     }

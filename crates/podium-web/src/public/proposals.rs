@@ -120,9 +120,10 @@ fn counts(
     Some(votes.iter().map(|&(p, up, down)| (p, (up, down))).collect())
 }
 
-fn speaker_names(s: &CfpSettings, p: &Proposal) -> Vec<String> {
-    if s.blind_review {
-        // Blind review: names appear nowhere a reviewer could look, this page included.
+/// The speakers' names, or none while the review phase at `now` is blind (names appear
+/// nowhere a reviewer could look, these public pages included).
+fn speaker_names(s: &CfpSettings, p: &Proposal, now: jiff::Timestamp) -> Vec<String> {
+    if s.phase(now).blind {
         return Vec::new();
     }
     p.speakers
@@ -207,7 +208,7 @@ async fn list(
                 id => p.id.0,
                 title => &p.title,
                 abstract_html => Value::from_safe_string(crate::render::markdown(&p.abstract_md)),
-                speakers => speaker_names(&settings, p),
+                speakers => speaker_names(&settings, p, now),
                 track => track_name(p.track),
                 level => &p.level,
                 kind => settings.submission_type(&p.submission_type).map(|t| t.name.clone()),
@@ -337,13 +338,16 @@ async fn page(
         None => None,
     };
     let readable = viewer.may_read_comments(&settings, &p);
+    // A speaker answering comments on their own proposal would name themselves in a blind
+    // phase: they sign as the proposal's speaker instead.
+    let blind = settings.phase(now).blind;
     let comments: Vec<Value> = if readable {
         threaded(cfp.comments(p.id).await?, viewer.organizer())
             .into_iter()
             .map(|(c, depth)| {
                 context! {
                     id => c.id,
-                    author => &c.author,
+                    author => if blind && p.has_speaker(c.user) { "A speaker of this proposal" } else { c.author.as_str() },
                     depth,
                     html => Value::from_safe_string(crate::render::markdown(&c.body_md)),
                     body => &c.body_md,
@@ -376,7 +380,7 @@ async fn page(
                 id => p.id.0,
                 title => &p.title,
                 abstract_html => Value::from_safe_string(crate::render::markdown(&p.abstract_md)),
-                speakers => speaker_names(&settings, &p),
+                speakers => speaker_names(&settings, &p, now),
                 track => p.track.and_then(|t| program.track(t)).map(|t| t.name.clone()),
                 level => &p.level,
                 kind => settings.submission_type(&p.submission_type).map(|t| t.name.clone()),

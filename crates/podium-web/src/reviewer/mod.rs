@@ -2,9 +2,11 @@
 //! one", and the review page (the proposal, the score form, a declared conflict of interest,
 //! other reviews as the phase allows). Open to the conference's reviewers and organizers.
 //!
-//! Blind review: with `blind_review` on, nothing about the speakers (name, email, bio, their
-//! answers) reaches these pages, not even in attributes; staged decisions never do. Every page
-//! reads whole-conference lists once (no store call per proposal).
+//! The rules come from the review phase current at the clock's "now"
+//! ([`CfpSettings::phase`]): whether reviews may be written, when others' reviews show, and
+//! blind review. In a blind phase nothing about the speakers (name, email, bio, their answers)
+//! reaches these pages, not even in attributes; staged decisions never do. Every page reads
+//! whole-conference lists once (no store call per proposal).
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::{Value, context};
 use podium_app::cfp::{CfpError, ReviewRules, next_for_reviewer};
-use podium_app::review::{ReviewForm, refusal};
+use podium_app::review::{ReviewForm, phase_refusal, refusal};
 use podium_domain::*;
 use podium_store::Login;
 use serde::Deserialize;
@@ -151,6 +153,7 @@ async fn list_proposals(
     let (c, user) = (&who.conference, who.login.user);
     let cfp = state.store.cfp();
     let settings = cfp.settings(c.id).await?;
+    let now = (state.config.clock)();
     let proposals = cfp.proposals(c.id).await?;
     let reviews = cfp.reviews(c.id).await?;
     let assignments = cfp.assignments(c.id).await?;
@@ -214,7 +217,8 @@ async fn list_proposals(
             total,
             reviewed,
             assigned_open,
-            review_open => settings.review_open,
+            phase => phase_ctx(&settings, now, &c.tz()),
+            review_open => settings.phase(now).can_review,
             organizer => who.organizer,
             notice => notice.text(),
         },
@@ -275,23 +279,69 @@ fn score_lines(settings: &CfpSettings, r: &Review) -> Vec<String> {
         .collect()
 }
 
+/// The current review phase as the reviewer pages show it: its name and place in the list,
+/// what it allows in words, and the next phase when it has a start to come.
+fn phase_ctx(settings: &CfpSettings, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> Value {
+    let phase = settings.phase(now);
+    let others = match phase.see_others {
+        SeeOthers::Always => "you see the other reviews",
+        SeeOthers::AfterOwn => "you see the other reviews of a proposal once you have reviewed it",
+        SeeOthers::Never => "you do not see other reviews",
+    };
+    let review = if phase.can_review {
+        "you may write and change reviews"
+    } else {
+        "reviews are read-only"
+    };
+    let speakers = if phase.blind {
+        "speakers are not shown (blind review)"
+    } else {
+        "speakers' names and bios are shown"
+    };
+    let next = settings.next_phase(now).map(|p| {
+        let at = p
+            .starts_at
+            .and_then(|t| jiff::Timestamp::from_second(t).ok())
+            .map(|t| time::local(t, tz).strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        context! { name => &p.name, at }
+    });
+    context! {
+        name => &phase.name,
+        number => settings.phase_index(now) + 1,
+        count => settings.review_phases.len(),
+        rules => format!("{review}, {others}, {speakers}."),
+        closed => phase_refusal(&phase),
+        next,
+    }
+}
+
 /// A score out of 10 with one decimal.
 pub(crate) fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"))
 }
 
-/// The review page: `typed` is a failed form with its problems (shown with status 422).
+/// A review form that was not saved: with its problems (shown with status 422), or refused
+/// because the phase allows no reviewing (403; what was typed is shown to keep).
+enum Unsaved {
+    Invalid(ReviewForm, Vec<(String, String)>),
+    Closed(ReviewForm, String),
+}
+
+/// The review page, with a form that was not saved if any.
 async fn page(
     state: &AppState,
     who: &Reviewer,
     raw_id: &str,
-    typed: Option<(ReviewForm, Vec<(String, String)>)>,
+    unsaved: Option<Unsaved>,
     notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let (c, user) = (&who.conference, who.login.user);
     let id = proposal_id(raw_id)?;
     let cfp = state.store.cfp();
     let settings = cfp.settings(c.id).await?;
+    let now = (state.config.clock)();
+    let phase = settings.phase(now);
     let p = cfp.proposal(id).await?;
     if p.conference != c.id || !p.state.is_public() {
         return Err(AppError::NotFound);
@@ -312,9 +362,9 @@ async fn page(
         .collect();
     let own = reviews.iter().find(|r| r.reviewer == user);
 
-    // Speakers only when the review is not blind: nothing of them is even loaded otherwise.
+    // Speakers only when the phase is not blind: nothing of them is even loaded otherwise.
     let mut speakers = Vec::new();
-    if !settings.blind_review {
+    if !phase.blind {
         let speaker_questions: HashMap<&str, &str> = settings
             .questions
             .iter()
@@ -371,14 +421,14 @@ async fn page(
     // Other reviews: organizers always see them, with names; reviewers as the phase allows,
     // numbered.
     let show_others = who.organizer
-        || match settings.see_others {
+        || match phase.see_others {
             SeeOthers::Always => true,
             SeeOthers::AfterOwn => own.is_some(),
             SeeOthers::Never => false,
         };
     let others_hidden = if show_others {
         None
-    } else if settings.see_others == SeeOthers::AfterOwn {
+    } else if phase.see_others == SeeOthers::AfterOwn {
         Some("You will see the other reviews of this proposal once you have reviewed it yourself.")
     } else {
         Some("Reviewers do not see each other's reviews in this phase.")
@@ -421,12 +471,14 @@ async fn page(
         Vec::new()
     };
 
-    let failed = typed.is_some();
-    let (form, problems) = match typed {
-        Some((f, p)) => (f, p),
+    let (status, form, problems, not_saved) = match unsaved {
+        Some(Unsaved::Invalid(f, p)) => (StatusCode::UNPROCESSABLE_ENTITY, f, p, None),
+        Some(Unsaved::Closed(f, why)) => (StatusCode::FORBIDDEN, f, Vec::new(), Some(why)),
         None => (
+            StatusCode::OK,
             own.map(ReviewForm::from_review).unwrap_or_default(),
             Vec::new(),
+            None,
         ),
     };
     let mut errors: HashMap<String, String> = HashMap::new();
@@ -481,9 +533,11 @@ async fn page(
                 notes => if who.organizer { p.notes.as_str() } else { "" },
                 answers,
             },
-            blind => settings.blind_review,
+            blind => phase.blind,
             speakers,
-            review_open => settings.review_open,
+            phase => phase_ctx(&settings, now, &c.tz()),
+            review_open => phase.can_review,
+            not_saved,
             reviewed => own.is_some(),
             categories,
             text => &form.text,
@@ -494,9 +548,7 @@ async fn page(
             others_hidden,
         },
     )?;
-    if failed {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
+    *r.status_mut() = status;
     Ok(no_store(r))
 }
 
@@ -537,10 +589,16 @@ async fn save_review(
         abstain: fields.iter().any(|(k, _)| k == "abstain"),
     };
     let (c, user) = (who.conference.id, who.login.user);
-    match podium_app::review::save_review(&*state.store, c, user, id, &form).await {
+    let now = (state.config.clock)();
+    match podium_app::review::save_review(&*state.store, c, user, id, &form, now).await {
         Ok(()) => {}
         Err(CfpError::Invalid(problems)) => {
-            return page(&state, &who, &raw, Some((form, problems)), None).await;
+            let unsaved = Unsaved::Invalid(form, problems);
+            return page(&state, &who, &raw, Some(unsaved), None).await;
+        }
+        Err(CfpError::Closed(why)) => {
+            let unsaved = Unsaved::Closed(form, why);
+            return page(&state, &who, &raw, Some(unsaved), None).await;
         }
         Err(e) => return Err(refused(e)),
     }

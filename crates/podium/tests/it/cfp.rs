@@ -17,7 +17,10 @@ pub(crate) async fn open_cfp(app: &TestApp, tweak: impl FnOnce(&mut CfpSettings)
     let mut settings = CfpSettings {
         opens_at: Some(now - 86_400),
         closes_at: Some(now + 30 * 86_400),
-        blind_review: false,
+        review_phases: vec![ReviewPhase {
+            blind: false,
+            ..ReviewPhase::default()
+        }],
         ..CfpSettings::default()
     };
     tweak(&mut settings);
@@ -410,7 +413,7 @@ on_both_backends!(blind_and_random_voting, |app| {
         s.blind_votes = true;
         s.random_order = true;
         s.voting = VotingMode::Updown;
-        s.blind_review = true;
+        s.review_phases[0].blind = true;
     })
     .await;
     let owner = app.sign_up("owner@example.org").await;

@@ -48,7 +48,7 @@ async fn switch_to(b: &Browser, base: &str, email: &str, password: &str) {
 }
 
 on_both_backends!(the_whole_cfp_in_chromium, |app| {
-    let conference = open_cfp(&app, |s| s.blind_review = true).await;
+    let conference = open_cfp(&app, |s| s.review_phases[0].blind = true).await;
     let store = &*app.store;
     let reviewer = podium_app::account::sign_up(
         store,

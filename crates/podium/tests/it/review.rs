@@ -157,7 +157,20 @@ fn settings_fields(csrf: &str, web: TrackId) -> Vec<(String, String)> {
         ("blind_votes", "1"),
         ("comments", "team"),
         ("review_text_required", "1"),
-        ("see_others", "never"),
+        // Two phases and the spare empty row, as the browser sends them.
+        ("phase_0_name", "Review"),
+        ("phase_0_starts_at", "2027-02-16T00:00"),
+        ("phase_0_can_review", "1"),
+        ("phase_0_see_others", "after_own"),
+        ("phase_0_blind", "1"),
+        ("phase_1_name", "Selection"),
+        ("phase_1_starts_at", "2027-03-01 10:00"),
+        ("phase_1_see_others", "never"),
+        ("phase_2_name", ""),
+        ("phase_2_starts_at", ""),
+        ("phase_2_can_review", "1"),
+        ("phase_2_see_others", "after_own"),
+        ("phase_2_blind", "1"),
         ("reviewers_per_proposal", "2"),
         ("community_weight", "0.4"),
         ("accepted_subject", "Yes: {title}"),
@@ -254,8 +267,26 @@ on_both_backends!(
         assert_eq!(s.voting, VotingMode::Updown);
         assert!(s.blind_votes && !s.random_order && !s.attendees_only);
         assert_eq!(s.comments, CommentVisibility::Team);
-        assert!(s.review_text_required && !s.review_open && !s.blind_review && !s.share_reviews);
-        assert_eq!(s.see_others, SeeOthers::Never);
+        assert!(s.review_text_required && !s.share_reviews);
+        assert_eq!(
+            s.review_phases,
+            vec![
+                ReviewPhase {
+                    name: "Review".into(),
+                    starts_at: Some(berlin("2027-02-16T00:00")),
+                    can_review: true,
+                    see_others: SeeOthers::AfterOwn,
+                    blind: true,
+                },
+                ReviewPhase {
+                    name: "Selection".into(),
+                    starts_at: Some(berlin("2027-03-01T10:00")),
+                    can_review: false,
+                    see_others: SeeOthers::Never,
+                    blind: false,
+                },
+            ]
+        );
         assert_eq!(s.reviewers_per_proposal, 2);
         assert_eq!(s.community_weight, 0.4);
         assert_eq!(s.templates.accepted.subject, "Yes: {title}");
@@ -271,6 +302,13 @@ on_both_backends!(
         assert!(html.contains("Settings saved."));
         assert!(html.contains(r#"value="2027-01-10T09:00""#), "{html}");
         assert!(html.contains("talk | Talk | 30 | 2027-02-01 12:00"));
+        assert!(
+            html.contains(
+                r#"<input name="phase_1_starts_at" type="datetime-local" value="2027-03-01T10:00""#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"<input name="phase_2_name" size="14" value="""#));
 
         // A bad form: nothing saved, every typed value kept, each problem beside its field.
         let mut bad = settings_fields(&csrf, w.web);
@@ -428,9 +466,19 @@ on_both_backends!(
     }
 );
 
-on_both_backends!(blind_review_shows_no_speaker_anywhere_in_the_page, |app| {
-    let w = world(&app, SLUG).await;
-    let (speaker, _) = person(&app, "zebulon@example.org", "Zeb Account").await;
+/// Everything that could name the speaker of [`zebulons_proposal`].
+const ZEBULON: [&str; 5] = [
+    "Zebulon",
+    "Quartermain",
+    "Zeb Account",
+    "zebulon@example.org",
+    "tall ships",
+];
+
+/// A proposal whose speaker has a profile name, a bio and an account name of their own
+/// ([`ZEBULON`]): what blind review must hide. Returns the speaker and the proposal.
+async fn zebulons_proposal(app: &TestApp, w: &World) -> (UserId, ProposalId) {
+    let (speaker, _) = person(app, "zebulon@example.org", "Zeb Account").await;
     app.store
         .cfp()
         .save_profile(
@@ -445,28 +493,36 @@ on_both_backends!(blind_review_shows_no_speaker_anywhere_in_the_page, |app| {
         .await
         .unwrap();
     let p = propose(
-        &app,
-        &w,
+        app,
+        w,
         (speaker, "zebulon@example.org"),
         "Rust on the high seas",
         Some(w.web),
     )
     .await;
+    (speaker, p)
+}
+
+on_both_backends!(blind_review_shows_no_speaker_anywhere_in_the_page, |app| {
+    let w = world(&app, SLUG).await;
+    let (_, p) = zebulons_proposal(&app, &w).await;
     let (_, cookie) = reviewer(&app, &w, "rev@example.org", "Rae Viewer").await;
-    assert!(app.store.cfp().settings(w.conf).await.unwrap().blind_review);
+    assert!(
+        app.store
+            .cfp()
+            .settings(w.conf)
+            .await
+            .unwrap()
+            .review_phases[0]
+            .blind
+    );
 
     let page = format!("/revconf/review/{p}");
     for path in [page.as_str(), "/revconf/review"] {
         let (status, html) = app.get_with_cookie(path, &cookie).await;
         assert_eq!(status, 200);
         assert!(html.contains("Rust on the high seas"));
-        for secret in [
-            "Zebulon",
-            "Quartermain",
-            "Zeb Account",
-            "zebulon@example.org",
-            "tall ships",
-        ] {
+        for secret in ZEBULON {
             assert!(!html.contains(secret), "{secret} leaks into {path}: {html}");
         }
     }
@@ -474,7 +530,7 @@ on_both_backends!(blind_review_shows_no_speaker_anywhere_in_the_page, |app| {
     let (_, html) = app.get_with_cookie(&page, &w.organizer).await;
     assert!(!html.contains("Zebulon") && !html.contains("zebulon@"));
 
-    settings(&app, &w, |s| s.blind_review = false).await;
+    settings(&app, &w, |s| s.review_phases[0].blind = false).await;
     let (_, html) = app.get_with_cookie(&page, &cookie).await;
     assert!(html.contains("<h3>Zebulon Quartermain</h3>"), "{html}");
     assert!(html.contains("<em>tall ships</em>"));
@@ -579,12 +635,11 @@ on_both_backends!(
         );
         assert!(list.contains("<td>abstained</td>") && list.contains("<td>reviewed</td>"));
 
-        // Reviewing closed: the page is read-only and saving is refused.
-        settings(&app, &w, |s| s.review_open = false).await;
-        let (status, html) = app.get_with_cookie(&page, &cookie).await;
-        assert_eq!(status, 200);
-        assert!(html.contains("this page is read-only"));
-        assert!(!html.contains(r#"type="radio""#));
+        // A phase without reviewing leaves a saved review as it was (the page and the refusal
+        // are checked in review_phase_without_reviewing_refuses_and_keeps_the_typed_review).
+        settings(&app, &w, |s| s.review_phases[0].can_review = false).await;
+        let (_, html) = app.get_with_cookie(&page, &cookie).await;
+        assert!(html.contains("<li>Content: excellent (3)</li>"), "{html}");
         let r = post(
             &app,
             &page,
@@ -612,7 +667,13 @@ on_both_backends!(review_of_others_shows_only_after_ones_own, |app| {
     let (_, one) = reviewer(&app, &w, "r1@example.org", "Rita One").await;
     let (_, two) = reviewer(&app, &w, "r2@example.org", "Rob Two").await;
     assert_eq!(
-        app.store.cfp().settings(w.conf).await.unwrap().see_others,
+        app.store
+            .cfp()
+            .settings(w.conf)
+            .await
+            .unwrap()
+            .review_phases[0]
+            .see_others,
         SeeOthers::AfterOwn
     );
     let page = format!("/revconf/review/{p}");
@@ -656,7 +717,10 @@ on_both_backends!(review_of_others_shows_only_after_ones_own, |app| {
     assert!(html.contains("<h3>Rita One — 10.0 / 10</h3>"));
 
     // "never": not even after one's own.
-    settings(&app, &w, |s| s.see_others = SeeOthers::Never).await;
+    settings(&app, &w, |s| {
+        s.review_phases[0].see_others = SeeOthers::Never
+    })
+    .await;
     let (_, html) = app.get_with_cookie(&page, &one).await;
     assert!(!html.contains("Needs a sharper outline."));
     assert!(html.contains("Reviewers do not see each other"));
@@ -986,3 +1050,371 @@ on_both_backends!(review_and_selection_routes_refuse_outsiders, |app| {
             .is_empty()
     );
 });
+
+/// A review phase for the tests.
+fn phase(
+    name: &str,
+    starts_at: Option<i64>,
+    can_review: bool,
+    see_others: SeeOthers,
+    blind: bool,
+) -> ReviewPhase {
+    ReviewPhase {
+        name: name.to_owned(),
+        starts_at,
+        can_review,
+        see_others,
+        blind,
+    }
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+on_both_backends!(
+    review_phases_switch_by_date_and_set_who_sees_other_reviews,
+    |app| {
+        let w = world(&app, SLUG).await;
+        let day = 86_400;
+        // "Review" has started; "Discussion" starts tomorrow; "Selection" waits for a click.
+        settings(&app, &w, |s| {
+            s.review_phases = vec![
+                phase("Review", Some(now() - day), true, SeeOthers::AfterOwn, true),
+                phase(
+                    "Discussion",
+                    Some(now() + day),
+                    true,
+                    SeeOthers::Always,
+                    true,
+                ),
+                phase("Selection", None, false, SeeOthers::Never, false),
+            ];
+        })
+        .await;
+        let (speaker, _) = person(&app, "speaker@example.org", "Sam Speaker").await;
+        let p = propose(&app, &w, (speaker, "speaker@example.org"), "Talk", None).await;
+        let (two, _) = reviewer(&app, &w, "r2@example.org", "Rob Two").await;
+        let (_, one) = reviewer(&app, &w, "r1@example.org", "Rita One").await;
+        app.store
+            .cfp()
+            .save_review(&Review {
+                proposal: p,
+                reviewer: two,
+                scores: vec![("content".into(), 1), ("fit".into(), 2)],
+                text: "Needs a sharper outline.".into(),
+                abstain: false,
+                updated_at: 0,
+            })
+            .await
+            .unwrap();
+        let page = format!("/revconf/review/{p}");
+
+        // Phase 1 of 3, "after own": Rita has not reviewed, so she does not see Rob's review.
+        let (_, list) = app.get_with_cookie("/revconf/review", &one).await;
+        assert!(
+            list.contains("Review phase 1 of 3: <strong>Review</strong> — you may write and change reviews, you see the other reviews of a proposal once you have reviewed it, speakers are not shown (blind review). “Discussion” starts "),
+            "{list}"
+        );
+        assert!(list.contains(r#"href="/revconf/review/next""#));
+        let (_, html) = app.get_with_cookie(&page, &one).await;
+        assert!(!html.contains("Needs a sharper outline."), "{html}");
+        assert!(html.contains("once you have reviewed it yourself"));
+
+        // Discussion's start passes: "always", without a review of her own.
+        settings(&app, &w, |s| {
+            s.review_phases[1].starts_at = Some(now() - 60)
+        })
+        .await;
+        let (_, html) = app.get_with_cookie(&page, &one).await;
+        assert!(
+            html.contains("Review phase 2 of 3: <strong>Discussion</strong> — you may write and change reviews, you see the other reviews, speakers are not shown (blind review).</p>"),
+            "{html}"
+        );
+        assert!(html.contains("Needs a sharper outline."), "{html}");
+        assert!(html.contains("<h3>Reviewer 1 — 4.4 / 10</h3>"));
+        assert!(html.contains(r#"<input type="radio" name="score_fit" value="3">"#));
+
+        // Selection (started by date here): "never", and reviews are read-only.
+        settings(&app, &w, |s| {
+            s.review_phases[2].starts_at = Some(now() - 30)
+        })
+        .await;
+        let (_, html) = app.get_with_cookie(&page, &one).await;
+        assert!(html.contains("Review phase 3 of 3: <strong>Selection</strong> — reviews are read-only, you do not see other reviews, speakers&#x27; names and bios are shown."), "{html}");
+        assert!(!html.contains("Needs a sharper outline."));
+        assert!(html.contains("Reviewers do not see each other"));
+        assert!(!html.contains(r#"type="radio""#));
+        let (_, list) = app.get_with_cookie("/revconf/review", &one).await;
+        assert!(!list.contains(r#"href="/revconf/review/next""#), "{list}");
+        // Organizers see every review in every phase.
+        let (_, html) = app.get_with_cookie(&page, &w.organizer).await;
+        assert!(html.contains("<h3>Rob Two — 4.4 / 10</h3>"), "{html}");
+
+        // A start in the future does not count yet: back to Discussion.
+        settings(&app, &w, |s| {
+            s.review_phases[2].starts_at = Some(now() + day)
+        })
+        .await;
+        let (_, html) = app.get_with_cookie(&page, &one).await;
+        assert!(html.contains("<strong>Discussion</strong>"), "{html}");
+        assert!(html.contains("Needs a sharper outline."));
+    }
+);
+
+on_both_backends!(
+    review_phase_without_reviewing_refuses_and_keeps_the_typed_review,
+    |app| {
+        let w = world(&app, SLUG).await;
+        settings(&app, &w, |s| {
+            s.review_phases = vec![
+                phase("Review", None, true, SeeOthers::AfterOwn, true),
+                phase("Selection", None, false, SeeOthers::Always, false),
+            ];
+        })
+        .await;
+        let (speaker, _) = person(&app, "speaker@example.org", "Sam Speaker").await;
+        let p = propose(&app, &w, (speaker, "speaker@example.org"), "Talk", None).await;
+        let (_, cookie) = reviewer(&app, &w, "rev@example.org", "Rae Viewer").await;
+        let page = format!("/revconf/review/{p}");
+        // The reviewer opens the form; then Selection starts.
+        let (_, html) = app.get_with_cookie(&page, &cookie).await;
+        let csrf = csrf_of(&html);
+        settings(&app, &w, |s| {
+            s.review_phases[1].starts_at = Some(now() - 60)
+        })
+        .await;
+        let (status, html) = app.get_with_cookie(&page, &cookie).await;
+        assert_eq!(status, 200);
+        let closed = "Reviewing is closed in the “Selection” phase: reviews can be read, not written or changed.";
+        assert!(html.contains(closed), "{html}");
+        assert!(!html.contains(r#"type="radio""#));
+
+        // The form sent anyway: refused, nothing saved, and what was typed comes back to copy.
+        let r = post(
+            &app,
+            &page,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("score_content", "3"),
+                ("score_fit", "2"),
+                ("text", "Great <i>talk</i>, long thoughts."),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!(
+                "{closed} Your review was not saved; here is what you typed, to keep."
+            )),
+            "{html}"
+        );
+        assert!(html.contains("Great &lt;i&gt;talk&lt;/i&gt;, long thoughts.</textarea>"));
+        assert!(html.contains("<li>Content: excellent (3)</li>"));
+        assert!(html.contains("<li>Fit for the audience: good (2)</li>"));
+        assert!(app.store.cfp().reviews(w.conf).await.unwrap().is_empty());
+
+        // Back in "Review", the same form is saved.
+        settings(&app, &w, |s| s.review_phases[1].starts_at = None).await;
+        let r = post(
+            &app,
+            &page,
+            &cookie,
+            &[("csrf", &csrf), ("score_content", "3"), ("score_fit", "2")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(app.store.cfp().reviews(w.conf).await.unwrap().len(), 1);
+    }
+);
+
+on_both_backends!(
+    review_phase_blindness_hides_speakers_from_pages_source_and_api,
+    |app| {
+        let w = world(&app, SLUG).await;
+        settings(&app, &w, |s| {
+            s.review_phases = vec![
+                phase("Review", None, true, SeeOthers::AfterOwn, true),
+                phase("Selection", None, false, SeeOthers::Always, false),
+            ];
+        })
+        .await;
+        let (speaker, p) = zebulons_proposal(&app, &w).await;
+        // The speaker answers a question on the public proposal page.
+        app.store
+            .cfp()
+            .add_comment(p, speaker, None, "Yes, with slides.")
+            .await
+            .unwrap();
+        let (_, cookie) = reviewer(&app, &w, "rev@example.org", "Rae Viewer").await;
+        let review_page = format!("/revconf/review/{p}");
+        let public_page = format!("/revconf/proposals/{p}");
+        let pages = [
+            review_page.as_str(),
+            "/revconf/review",
+            "/revconf/proposals",
+            public_page.as_str(),
+            "/api/v1/conferences/revconf/speakers",
+            "/api/v1/conferences/revconf/talks",
+        ];
+
+        // Blind "Review": no name in any page's source, nor in the API.
+        for path in pages {
+            let (status, body) = app.get_with_cookie(path, &cookie).await;
+            assert_eq!(status, 200, "{path}");
+            for secret in ZEBULON {
+                assert!(!body.contains(secret), "{secret} leaks into {path}: {body}");
+            }
+        }
+        let (_, html) = app.get_with_cookie(&public_page, &cookie).await;
+        assert!(
+            html.contains("<strong>A speaker of this proposal</strong>"),
+            "{html}"
+        );
+
+        // The organizer starts "Selection" (not blind) with its button: names show.
+        let (_, settings_page) = app
+            .get_with_cookie("/revconf/organizer/cfp", &w.organizer)
+            .await;
+        assert!(
+            settings_page.contains(r#"<button type="submit" form="start-phase-1" class="button secondary">Start now</button>"#),
+            "{settings_page}"
+        );
+        let r = post(
+            &app,
+            "/revconf/organizer/cfp/phases/start",
+            &w.organizer,
+            &[("csrf", &csrf_of(&settings_page)), ("phase", "Selection")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = app.get_with_cookie(&review_page, &cookie).await;
+        assert!(html.contains("<h3>Zebulon Quartermain</h3>"), "{html}");
+        assert!(html.contains("<em>tall ships</em>"));
+        assert!(!html.contains("zebulon@example.org"), "emails never show");
+        let (_, html) = app.get_with_cookie(&public_page, &cookie).await;
+        assert!(html.contains("Zebulon Quartermain"), "{html}");
+        assert!(html.contains("<strong>Zeb Account</strong>"));
+    }
+);
+
+on_both_backends!(
+    review_phases_form_refuses_bad_rows_keeps_them_and_starts_a_phase_now,
+    |app| {
+        let w = world(&app, SLUG).await;
+        let page = "/revconf/organizer/cfp";
+        let (_, html) = app.get_with_cookie(page, &w.organizer).await;
+        // The default: one phase, current, and the spare row.
+        assert!(
+            html.contains(r#"<input name="phase_0_name" size="14" value="Review""#),
+            "{html}"
+        );
+        assert!(html.contains("<td><strong>Current</strong></td>"));
+        let csrf = csrf_of(&html);
+        let before = app.store.cfp().settings(w.conf).await.unwrap();
+
+        // Two rows named alike (case aside) and a later row starting earlier.
+        let mut fields = settings_fields(&csrf, w.web);
+        fields.retain(|(k, _)| !k.starts_with("phase_"));
+        for (k, v) in [
+            ("phase_0_name", "Review"),
+            ("phase_0_starts_at", "2027-03-01T10:00"),
+            ("phase_0_can_review", "1"),
+            ("phase_0_see_others", "after_own"),
+            ("phase_1_name", "review"),
+            ("phase_1_starts_at", ""),
+            ("phase_1_see_others", "always"),
+            ("phase_2_name", "Selection"),
+            ("phase_2_starts_at", "2027-02-20T10:00"),
+            ("phase_2_see_others", "never"),
+            ("phase_2_blind", "1"),
+        ] {
+            fields.push((k.to_owned(), v.to_owned()));
+        }
+        let r = post(&app, page, &w.organizer, &refs(&fields)).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        for expected in [
+            "Review phase names must differ: “review” is used twice.",
+            "“Selection” must start after “Review”: phases start in the order they are listed.",
+            r#"<input name="phase_0_name" size="14" value="Review""#,
+            r#"<input name="phase_0_starts_at" type="datetime-local" value="2027-03-01T10:00""#,
+            r#"<input name="phase_1_name" size="14" value="review""#,
+            r#"<input name="phase_2_starts_at" type="datetime-local" value="2027-02-20T10:00""#,
+            r#"<input type="checkbox" name="phase_2_blind" value="1" checked"#,
+            r#"<option value="never" selected>Never</option>"#,
+            // The spare row comes after the typed ones.
+            r#"<input name="phase_3_name" size="14" value="""#,
+        ] {
+            assert!(html.contains(expected), "{expected} missing in {html}");
+        }
+        // No "start now" for rows that are not saved.
+        assert!(!html.contains(r#"form="start-phase-"#), "{html}");
+        assert_eq!(app.store.cfp().settings(w.conf).await.unwrap(), before);
+
+        // Fixed (the duplicate removed with its box, Selection after Review): saved.
+        for (k, v) in &mut fields {
+            if k == "phase_2_starts_at" {
+                *v = "2027-03-05T10:00".into();
+            }
+        }
+        fields.push(("phase_1_remove".to_owned(), "1".to_owned()));
+        let r = post(&app, page, &w.organizer, &refs(&fields)).await;
+        assert_eq!(r.status(), 303);
+        let names: Vec<String> = app
+            .store
+            .cfp()
+            .settings(w.conf)
+            .await
+            .unwrap()
+            .review_phases
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["Review", "Selection"]);
+
+        // "Start now" on Selection: it starts at this instant and is current.
+        let (_, html) = app.get_with_cookie(page, &w.organizer).await;
+        let start = now();
+        let r = post(
+            &app,
+            "/revconf/organizer/cfp/phases/start",
+            &w.organizer,
+            &[("csrf", &csrf_of(&html)), ("phase", "Selection")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), "/revconf/organizer/cfp?started=1");
+        let s = app.store.cfp().settings(w.conf).await.unwrap();
+        let started = s.review_phases[1].starts_at.unwrap();
+        assert!((start..=now()).contains(&started), "{started}");
+        // Review's start (still to come) was dropped to keep the order.
+        assert_eq!(s.review_phases[0].starts_at, None);
+        assert_eq!(s.phase(jiff::Timestamp::now()).name, "Selection");
+        let (_, html) = app.get_with_cookie(&location(&r), &w.organizer).await;
+        assert!(
+            html.contains("The review phase “Selection” has started."),
+            "{html}"
+        );
+        // An unknown phase is not found; a reviewer may not start one.
+        let r = post(
+            &app,
+            "/revconf/organizer/cfp/phases/start",
+            &w.organizer,
+            &[("csrf", &csrf_of(&html)), ("phase", "Nope")],
+        )
+        .await;
+        assert_eq!(r.status(), 404);
+        let (_, rev) = reviewer(&app, &w, "rev@example.org", "Rae Viewer").await;
+        let r = post(
+            &app,
+            "/revconf/organizer/cfp/phases/start",
+            &rev,
+            &[("csrf", "x"), ("phase", "Review")],
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+    }
+);

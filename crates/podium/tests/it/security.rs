@@ -116,7 +116,10 @@ impl Site {
                 &CfpSettings {
                     opens_at: Some(now - 86_400),
                     closes_at: Some(now + 30 * 86_400),
-                    blind_review: false,
+                    review_phases: vec![ReviewPhase {
+                        blind: false,
+                        ..ReviewPhase::default()
+                    }],
                     ..CfpSettings::default()
                 },
             )

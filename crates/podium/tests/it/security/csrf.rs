@@ -184,6 +184,12 @@ const KNOWN: &[(&str, &str, Who, Body)] = &[
         Form,
     ),
     ("POST", "/{slug}/organizer/cfp", Organizer, Form),
+    (
+        "POST",
+        "/{slug}/organizer/cfp/phases/start",
+        Organizer,
+        Form,
+    ),
     ("POST", "/{slug}/organizer/proposals/stage", Organizer, Form),
     (
         "POST",

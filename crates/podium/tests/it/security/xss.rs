@@ -217,7 +217,10 @@ async fn xss_everywhere(backend: Backend) {
     let mut settings = CfpSettings {
         opens_at: Some(now - 86_400),
         closes_at: Some(now + 30 * 86_400),
-        blind_review: false,
+        review_phases: vec![ReviewPhase {
+            blind: false,
+            ..ReviewPhase::default()
+        }],
         share_reviews: true,
         ..CfpSettings::default()
     };
