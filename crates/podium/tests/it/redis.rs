@@ -12,6 +12,7 @@ use podium_testkit::{
 };
 use redis::AsyncTypedCommands;
 
+use crate::crash;
 use crate::live::wait_for;
 
 const SLUG: &str = "pyconf-2027";
@@ -35,6 +36,16 @@ struct Instance {
 
 impl Instance {
     async fn start(database_url: &str, redis: Option<(&str, &str)>, demo: bool) -> Instance {
+        Instance::start_with(database_url, redis, demo, &[]).await
+    }
+
+    /// As `start`, with more environment variables (overriding the defaults here).
+    async fn start_with(
+        database_url: &str,
+        redis: Option<(&str, &str)>,
+        demo: bool,
+        env: &[(&str, &str)],
+    ) -> Instance {
         let data = tempfile::tempdir().unwrap();
         let port = free_port();
         let mut cmd = podium();
@@ -52,6 +63,7 @@ impl Instance {
         if let Some((url, prefix)) = redis {
             cmd.env("REDIS_URL", url).env("PODIUM_REDIS_PREFIX", prefix);
         }
+        cmd.envs(env.iter().copied());
         let mut child = cmd.spawn().unwrap();
         let base = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -408,14 +420,31 @@ impl OwnRedis {
     }
 
     /// Kills it (as a crash would) and starts a new, empty one on the same port.
-    fn restart(mut self) -> OwnRedis {
+    fn restart(self) -> OwnRedis {
+        let (port, dir) = self.kill();
+        OwnRedis::start(port, dir)
+    }
+
+    /// Kills it (SIGKILL); returns its port and directory to start it again with.
+    fn kill(mut self) -> (u16, tempfile::TempDir) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (port, dir) = (
+        (
             self.port,
             std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap()),
-        );
-        OwnRedis::start(port, dir)
+        )
+    }
+
+    /// Whether `redis-server` can be started here; prints a note skipping `test` if not.
+    fn available(test: &str) -> bool {
+        let found = Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok();
+        if !found {
+            eprintln!("note: redis-server is not installed; skipping {test}");
+        }
+        found
     }
 }
 
@@ -433,12 +462,7 @@ async fn live_updates_resume_after_a_redis_restart() {
     if podium_testkit::test_redis("live_updates_resume_after_a_redis_restart").is_none() {
         return;
     }
-    if Command::new("redis-server")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("note: redis-server is not installed; skipping the Redis restart test");
+    if !OwnRedis::available("live_updates_resume_after_a_redis_restart") {
         return;
     }
     let own = OwnRedis::start(free_port(), tempfile::tempdir().unwrap());
@@ -574,4 +598,141 @@ async fn a_password_reset_ends_redis_sessions_everywhere() {
         assert_eq!(b.get_with_cookie("/account", cookie).await.0, 303);
     }
     assert_eq!(b.get_with_cookie("/account", &fresh).await.0, 200);
+}
+
+/// Redis dies in the middle of a burst of proposal submissions, comments and votes sent to two
+/// instances in turn, and comes back empty (no persistence: every session is gone). Requests
+/// may fail meanwhile and people log in again, but every request answered with success is in
+/// the database exactly once, and both instances serve normally once Redis is back.
+#[tokio::test]
+async fn a_redis_restart_mid_burst_loses_nothing_acknowledged() {
+    const TEST: &str = "a_redis_restart_mid_burst_loses_nothing_acknowledged";
+    if podium_testkit::test_redis(TEST).is_none() || !OwnRedis::available(TEST) {
+        return;
+    }
+    let own = OwnRedis::start(free_port(), tempfile::tempdir().unwrap());
+    let prefix = fresh_redis_prefix();
+    let (database_url, _dir) = fresh_database(Backend::Postgres).await;
+    // Everyone logs in from 127.0.0.1, again after the restart: no throttling in the way.
+    let env = [("PODIUM_LOGIN_RATE", "100000")];
+    let redis = Some((own.url(), prefix));
+    let redis = redis.as_ref().map(|(u, p)| (u.as_str(), p.as_str()));
+    let a = Instance::start_with(&database_url, redis, true, &env).await;
+    let b = Instance::start_with(&database_url, redis, false, &env).await;
+    let store = podium_store::SqlStore::connect(&database_url)
+        .await
+        .unwrap();
+    let conference = store.conference_by_slug(SLUG).await.unwrap();
+    let seed = store.cfp().proposals(conference.id).await.unwrap();
+    assert!(!seed.is_empty(), "the demo opens its CFP with proposals");
+
+    let burst = crash::Burst::new(
+        vec![a.base.clone(), b.base.clone()],
+        seed.iter().map(|p| p.id.0).collect(),
+        crash::OnFailure::CarryOn,
+    );
+    let people = crash::sign_up(&burst.client, &a.base, 6).await;
+    let tasks = burst.start(people);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (port, dir) = own.kill();
+    let acked_before = burst.acked.lock().unwrap().proposals.len();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let own = OwnRedis::start(port, dir);
+    let acked_at_restart = burst.acked.lock().unwrap().proposals.len();
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    burst.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let acked = std::mem::take(&mut *burst.acked.lock().unwrap());
+    let failed = burst.failed.load(std::sync::atomic::Ordering::Relaxed);
+    let again = burst
+        .logged_in_again
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        acked_before >= 6,
+        "the burst ran before Redis died: {acked_before}"
+    );
+    assert!(
+        acked.proposals.len() > acked_at_restart,
+        "the burst went on after Redis came back: {} then {}",
+        acked_at_restart,
+        acked.proposals.len()
+    );
+    assert!(
+        again >= 1,
+        "the sessions were lost with Redis, so people logged in again"
+    );
+    crash::check_acknowledged(&store, conference.id, &seed, &acked).await;
+
+    // Both instances serve normally: a log-in on each works on the other, and a submission
+    // and a vote through each are stored.
+    for (n, (here, there)) in [(&a.base, &b.base), (&b.base, &a.base)]
+        .into_iter()
+        .enumerate()
+    {
+        let person = crash::log_in(&burst.client, here, n)
+            .await
+            .unwrap_or_else(|| panic!("log-in on {here} after the restart"));
+        let title = format!("after-restart-{n}");
+        assert!(
+            person
+                .post(
+                    &burst.client,
+                    &format!("{there}/{SLUG}/speaker/proposals/new"),
+                    &[
+                        ("form_token", &title),
+                        ("title", &title),
+                        ("abstract_md", "Written after the restart."),
+                        ("submission_type", "talk"),
+                        ("level", "beginner"),
+                        ("submit", "1"),
+                    ],
+                )
+                .await,
+            "a submission through {there} with a session from {here}"
+        );
+        // A burst proposal of someone else's: nobody voted for those yet.
+        let target = store
+            .cfp()
+            .proposals(conference.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.title == "crash-5-0")
+            .expect("person 5's first proposal")
+            .id;
+        assert!(
+            person
+                .post(
+                    &burst.client,
+                    &format!("{here}/{SLUG}/proposals/{target}/vote"),
+                    &[("value", "1")],
+                )
+                .await,
+            "a vote through {here}"
+        );
+        let user = store
+            .credentials(&format!("p{n}@example.org"))
+            .await
+            .unwrap()
+            .user;
+        let mine = store.cfp().proposals_of(user).await.unwrap();
+        assert_eq!(mine.iter().filter(|p| p.title == title).count(), 1);
+        let votes = store.cfp().votes(conference.id).await.unwrap();
+        assert!(
+            votes.contains(&(target, user, 1)),
+            "the vote through {here}"
+        );
+    }
+    eprintln!(
+        "redis restart: {} proposals, {} comments, {} votes acknowledged; {failed} requests failed, {again} log-ins again; all there once",
+        acked.proposals.len(),
+        acked.comments.len(),
+        acked.votes.len()
+    );
+    store.close().await;
+    assert!(b.stop().success());
+    assert!(a.stop().success());
+    drop(own);
 }
