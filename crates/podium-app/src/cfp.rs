@@ -134,7 +134,7 @@ pub async fn save_proposal(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Ranked {
     /// The proposal.
-    pub proposal: Proposal,
+    pub proposal: ProposalHead,
     /// Mean weighted review score, 0–10 (None: no scored review yet).
     pub score: Option<f64>,
     /// Reviews with scores.
@@ -153,7 +153,7 @@ pub struct Ranked {
 /// net votes scaled so the most-voted proposal gets 10; `votes` are (proposal, up, down) as
 /// the store counts them.
 pub fn rank(
-    proposals: Vec<Proposal>,
+    proposals: Vec<ProposalHead>,
     reviews: &[Review],
     votes: &[(ProposalId, i64, i64)],
     settings: &CfpSettings,
@@ -505,7 +505,10 @@ mod tests {
             community_weight: 0.5,
             ..CfpSettings::default()
         };
-        let proposals = vec![proposal(1, None, 101), proposal(2, None, 102)];
+        let proposals = vec![
+            ProposalHead::from(&proposal(1, None, 101)),
+            ProposalHead::from(&proposal(2, None, 102)),
+        ];
         let reviews = [Review {
             proposal: ProposalId(1),
             reviewer: UserId(5),

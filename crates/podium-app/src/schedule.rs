@@ -1148,6 +1148,7 @@ mod hallway_tests {
             placements: vec![],
             kudos: vec![],
             sponsors: vec![],
+            slides: vec![],
         }
     }
 }

@@ -715,6 +715,37 @@ pub struct ProposalSpeaker {
     pub confirmed: bool,
 }
 
+/// What the organizers' ranking shows of a proposal: no texts, no speakers (so ranking 2,000
+/// proposals reads only these columns).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProposalHead {
+    /// Id.
+    pub id: ProposalId,
+    /// Title.
+    pub title: String,
+    /// Submission type key.
+    pub submission_type: String,
+    /// Track, if chosen.
+    pub track: Option<TrackId>,
+    /// State speakers see.
+    pub state: ProposalState,
+    /// Staged decision, invisible to speakers until released.
+    pub pending: Option<Decision>,
+}
+
+impl From<&Proposal> for ProposalHead {
+    fn from(p: &Proposal) -> ProposalHead {
+        ProposalHead {
+            id: p.id,
+            title: p.title.clone(),
+            submission_type: p.submission_type.clone(),
+            track: p.track,
+            state: p.state,
+            pending: p.pending,
+        }
+    }
+}
+
 /// A proposal with its speakers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Proposal {

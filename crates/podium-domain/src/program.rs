@@ -332,6 +332,23 @@ pub struct Program {
     pub kudos: Vec<Kudos>,
     /// Sponsors in the order organizers gave.
     pub sponsors: Vec<Sponsor>,
+    /// Uploaded slide PDFs, by talk id (the records only; the bytes live in slide storage).
+    pub slides: Vec<SlideFile>,
+}
+
+/// The uploaded PDF of a talk, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlideFile {
+    /// The talk.
+    pub talk: TalkId,
+    /// Where the slide storage keeps the bytes (`slides/<guid>-<hash>.pdf`).
+    pub storage_key: String,
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// When it was uploaded, unix seconds.
+    pub uploaded_at: i64,
 }
 
 /// A sponsor of the conference.
@@ -411,6 +428,11 @@ impl Program {
     /// The talk with this id.
     pub fn talk(&self, id: TalkId) -> Option<&Talk> {
         self.talks.iter().find(|t| t.id == id)
+    }
+
+    /// The talk's uploaded slides, if any.
+    pub fn slides_of(&self, talk: TalkId) -> Option<&SlideFile> {
+        self.slides.iter().find(|s| s.talk == talk)
     }
 
     /// The speaker with this id.

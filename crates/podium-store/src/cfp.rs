@@ -233,31 +233,59 @@ const PROPOSAL_COLUMNS: &str = "p.id, p.conference_id, p.owner_id, p.title, p.ab
      p.submission_type, p.track_id, p.level, p.language, p.answers, p.state, p.pending, p.talk_id, \
      p.created_at, p.submitted_at";
 
-fn proposal_row(r: &sqlx::any::AnyRow) -> Result<Proposal, StoreError> {
+/// The columns of [`ProposalHead`], decoded.
+fn head_row(r: &sqlx::any::AnyRow) -> Result<ProposalHead, StoreError> {
     let state: String = r.try_get("state")?;
     let pending: Option<String> = r.try_get("pending")?;
-    Ok(Proposal {
+    Ok(ProposalHead {
         id: ProposalId(r.try_get("id")?),
+        title: r.try_get("title")?,
+        submission_type: r.try_get("submission_type")?,
+        track: r.try_get::<Option<i64>, _>("track_id")?.map(TrackId),
+        state: ProposalState::parse(&state)
+            .ok_or_else(|| corrupt("proposals", format!("state {state:?}")))?,
+        pending: pending
+            .map(|p| {
+                Decision::parse(&p).ok_or_else(|| corrupt("proposals", format!("pending {p:?}")))
+            })
+            .transpose()?,
+    })
+}
+
+/// Every proposal of a conference, heads only, by id.
+pub(crate) async fn proposal_heads(
+    pool: &AnyPool,
+    conference: ConferenceId,
+) -> Result<Vec<ProposalHead>, StoreError> {
+    sqlx::query(
+        "SELECT id, title, submission_type, track_id, state, pending FROM proposals \
+         WHERE conference_id = $1 ORDER BY id",
+    )
+    .bind(conference.0)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(head_row)
+    .collect()
+}
+
+fn proposal_row(r: &sqlx::any::AnyRow) -> Result<Proposal, StoreError> {
+    let head = head_row(r)?;
+    Ok(Proposal {
+        id: head.id,
         conference: ConferenceId(r.try_get("conference_id")?),
         owner: UserId(r.try_get("owner_id")?),
-        title: r.try_get("title")?,
+        title: head.title,
         abstract_md: r.try_get("abstract")?,
         description_md: r.try_get("description")?,
         notes: r.try_get("notes")?,
-        submission_type: r.try_get("submission_type")?,
-        track: r.try_get::<Option<i64>, _>("track_id")?.map(TrackId),
+        submission_type: head.submission_type,
+        track: head.track,
         level: r.try_get("level")?,
         language: r.try_get("language")?,
         answers: from_json("proposals", &r.try_get::<String, _>("answers")?)?,
-        state: ProposalState::parse(&state)
-            .ok_or_else(|| corrupt("proposals", format!("state {state:?}")))?,
-        pending: match pending {
-            None => None,
-            Some(p) => Some(
-                Decision::parse(&p)
-                    .ok_or_else(|| corrupt("proposals", format!("pending {p:?}")))?,
-            ),
-        },
+        state: head.state,
+        pending: head.pending,
         talk: r.try_get::<Option<i64>, _>("talk_id")?.map(TalkId),
         speakers: Vec::new(),
         created_at: r.try_get("created_at")?,
@@ -663,16 +691,16 @@ pub(crate) async fn votes(
     .collect()
 }
 
-/// Votes per proposal of a conference, counted in the database: (proposal, up, down).
+/// Votes per proposal of a conference, as counted when they were cast (`proposal_vote_counts`,
+/// kept by triggers): (proposal, up, down).
 pub(crate) async fn vote_counts(
     pool: &AnyPool,
     conference: ConferenceId,
 ) -> Result<Vec<(ProposalId, i64, i64)>, StoreError> {
     sqlx::query(
-        "SELECT v.proposal_id, SUM(CASE WHEN v.value > 0 THEN 1 ELSE 0 END) AS up, \
-         SUM(CASE WHEN v.value < 0 THEN 1 ELSE 0 END) AS down \
-         FROM proposal_votes v JOIN proposals p ON p.id = v.proposal_id \
-         WHERE p.conference_id = $1 GROUP BY v.proposal_id",
+        "SELECT v.proposal_id, v.up, v.down FROM proposal_vote_counts v \
+         JOIN proposals p ON p.id = v.proposal_id \
+         WHERE p.conference_id = $1 AND (v.up <> 0 OR v.down <> 0)",
     )
     .bind(conference.0)
     .fetch_all(pool)
@@ -748,6 +776,17 @@ pub(crate) async fn reviews(
         })
     })
     .collect()
+}
+
+/// The conference's review revision (`review_revisions`, moved by triggers on every review
+/// change); 0 before the first review.
+async fn review_revision(pool: &AnyPool, conference: ConferenceId) -> Result<i64, StoreError> {
+    let revision: Option<i64> =
+        sqlx::query_scalar("SELECT revision FROM review_revisions WHERE conference_id = $1")
+            .bind(conference.0)
+            .fetch_optional(pool)
+            .await?;
+    Ok(revision.unwrap_or(0))
 }
 
 /// Pairs (proposal, user) of one conference from a two-column table.
@@ -1147,6 +1186,11 @@ pub trait CfpStore: Send + Sync {
     async fn proposal(&self, id: ProposalId) -> Result<Proposal, StoreError>;
     /// All proposals of a conference, with speakers (two queries).
     async fn proposals(&self, conference: ConferenceId) -> Result<Vec<Proposal>, StoreError>;
+    /// All proposals of a conference without texts or speakers (one narrow query), by id.
+    async fn proposal_heads(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<ProposalHead>, StoreError>;
     /// The proposals a user speaks in or is invited to.
     async fn proposals_of(&self, user: UserId) -> Result<Vec<Proposal>, StoreError>;
     /// Invites a co-speaker by email.
@@ -1322,6 +1366,12 @@ impl CfpStore for crate::SqlStore {
     async fn proposals(&self, conference: ConferenceId) -> Result<Vec<Proposal>, StoreError> {
         proposals(&self.pool, conference).await
     }
+    async fn proposal_heads(
+        &self,
+        conference: ConferenceId,
+    ) -> Result<Vec<ProposalHead>, StoreError> {
+        proposal_heads(&self.pool, conference).await
+    }
     async fn proposals_of(&self, user: UserId) -> Result<Vec<Proposal>, StoreError> {
         proposals_of(&self.pool, user).await
     }
@@ -1416,7 +1466,16 @@ impl CfpStore for crate::SqlStore {
         save_review(&self.pool, review).await
     }
     async fn reviews(&self, conference: ConferenceId) -> Result<Vec<Review>, StoreError> {
-        reviews(&self.pool, conference).await
+        // The revision first, then the rows: a review saved in between makes the cached rows
+        // newer than their revision, which only costs a re-read next time.
+        let revision = review_revision(&self.pool, conference).await?;
+        if let Some(cached) = self.reviews.cached(conference, revision) {
+            return Ok(cached.as_ref().clone());
+        }
+        let fresh = reviews(&self.pool, conference).await?;
+        self.reviews
+            .keep(conference, revision, std::sync::Arc::new(fresh.clone()));
+        Ok(fresh)
     }
     async fn assignments(
         &self,

@@ -51,8 +51,9 @@ pub use outbox::{
     BODY_NOT_KEPT, HeldMails, MAX_MAIL_ATTEMPTS, Mail, MailAttachment, MailStatus, MailSummary,
     NewMail,
 };
+pub use podium_domain::SlideFile;
 pub use session::{Credentials, Login, NewLogin};
-pub use slides::{CountDelta, NewSlideFile, SlideFile, TalkCounts};
+pub use slides::{CountDelta, NewSlideFile, TalkCounts};
 pub use token::ApiToken;
 pub use user::NewUser;
 pub use version::{ReleaseMails, ReleasedVersion};
@@ -140,10 +141,19 @@ pub trait Store: Send + Sync {
     /// The conference's public program: its latest released schedule version.
     async fn program(&self, conference: ConferenceId) -> Result<Program, StoreError>;
 
-    /// The public program of the conference with this slug. Served from memory while the
-    /// conference's `revision` is unchanged, so a page costs one small query; any write to the
-    /// program bumps the revision, in this instance or another.
+    /// The public program of the conference with this slug, served from memory. A cached
+    /// program is trusted without asking the database until this store writes a public change
+    /// (announced on [`Store::watch_changes`]), [`Store::changed_elsewhere`] is called, or
+    /// [`TRUST_CACHE_FOR`] has passed; then one small query compares the conference's
+    /// `revision` and the program is read again only when it moved. So public traffic does not
+    /// touch the database, and a change made elsewhere without a signal (another process
+    /// writing the same database, a lost Redis message) shows within that interval.
     async fn program_by_slug(&self, slug: &str) -> Result<Arc<Program>, StoreError>;
+
+    /// Tells the store that a conference's public program may have changed through another
+    /// process (another instance, heard of through Redis): its cached program is checked
+    /// against the database on next use.
+    fn changed_elsewhere(&self);
 
     /// Creates a conference with its rooms, tracks, speakers, talks, grid and placements, in one
     /// transaction: all or nothing. The program is validated first.
@@ -536,8 +546,60 @@ pub trait Store: Send + Sync {
 /// Programs kept in memory, by slug, with the revision they were read at.
 type ProgramCache = RwLock<ProgramMap>;
 
-/// Slug → ((conference id, revision), program).
-type ProgramMap = HashMap<String, ((ConferenceId, i64), Arc<Program>)>;
+/// Slug → the cached program.
+type ProgramMap = HashMap<String, CachedProgram>;
+
+/// How long a cached program is served without asking the database, when no change has been
+/// signalled meanwhile.
+pub const TRUST_CACHE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A program kept in memory and when it was last known to be current.
+#[derive(Debug)]
+struct CachedProgram {
+    conference: ConferenceId,
+    revision: i64,
+    program: Arc<Program>,
+    /// When the revision was last read from the database...
+    checked: std::time::Instant,
+    /// ...and the store's change epoch just before that read.
+    epoch: u64,
+}
+
+/// Per-conference data kept in memory with the revision it was read at.
+#[derive(Debug)]
+pub(crate) struct RevisionCache<T> {
+    entries: std::sync::Mutex<HashMap<ConferenceId, (i64, Arc<T>)>>,
+}
+
+impl<T> Default for RevisionCache<T> {
+    fn default() -> Self {
+        RevisionCache {
+            entries: std::sync::Mutex::default(),
+        }
+    }
+}
+
+impl<T> RevisionCache<T> {
+    /// The conference's data if it was kept at exactly `revision`.
+    pub(crate) fn cached(&self, conference: ConferenceId, revision: i64) -> Option<Arc<T>> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .get(&conference)
+            .filter(|(r, _)| *r == revision)
+            .map(|(_, data)| data.clone())
+    }
+
+    /// Keeps the conference's data as read at `revision`.
+    pub(crate) fn keep(&self, conference: ConferenceId, revision: i64, data: Arc<T>) {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(conference, (revision, data));
+    }
+}
 
 /// How many announced changes a slow [`Store::watch_changes`] receiver may fall behind.
 pub const CHANGE_BACKLOG: usize = 256;
@@ -548,6 +610,11 @@ pub struct SqlStore {
     pool: sqlx::AnyPool,
     backend: Backend,
     programs: Arc<ProgramCache>,
+    /// Moves with every change signalled to this store (its own writes and
+    /// [`Store::changed_elsewhere`]); a cached program read at an older epoch is re-checked.
+    epoch: Arc<std::sync::atomic::AtomicU64>,
+    /// Each conference's reviews, by review revision.
+    reviews: Arc<RevisionCache<Vec<podium_domain::Review>>>,
     changes: tokio::sync::broadcast::Sender<ConferenceId>,
 }
 
@@ -560,6 +627,8 @@ impl SqlStore {
             pool,
             backend,
             programs: Arc::default(),
+            epoch: Arc::default(),
+            reviews: Arc::default(),
             changes: tokio::sync::broadcast::channel(CHANGE_BACKLOG).0,
         };
         store.migrate().await?;
@@ -586,8 +655,13 @@ impl SqlStore {
 
     /// Announces that `conference`'s revision moved (call after the commit).
     fn changed(&self, conference: ConferenceId) {
+        self.bump_epoch();
         // No receiver is fine: nobody is listening (the CLI, or before the server starts).
         let _ = self.changes.send(conference);
+    }
+
+    fn bump_epoch(&self) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Passes `result` through, announcing `conference`'s change when it is `Ok`.
@@ -650,18 +724,44 @@ impl Store for SqlStore {
     }
 
     async fn program_by_slug(&self, slug: &str) -> Result<Arc<Program>, StoreError> {
-        let (id, revision) = program::revision(&self.pool, slug).await?;
-        if let Some((cached, p)) = self.read_cache().get(slug)
-            && *cached == (id, revision)
+        let epoch = self.epoch.load(std::sync::atomic::Ordering::SeqCst);
+        if let Some(c) = self.read_cache().get(slug)
+            && c.epoch == epoch
+            && c.checked.elapsed() < TRUST_CACHE_FOR
         {
-            return Ok(p.clone());
+            return Ok(c.program.clone());
         }
-        let p = Arc::new(program::load(&mut *self.pool.acquire().await?, id).await?);
+        // The epoch is taken before the revision is read: a change committed in between moves
+        // it, so the entry written below is checked again on next use.
+        let checked = std::time::Instant::now();
+        let (id, revision) = program::revision(&self.pool, slug).await?;
+        let cached = self
+            .read_cache()
+            .get(slug)
+            .filter(|c| (c.conference, c.revision) == (id, revision))
+            .map(|c| c.program.clone());
+        let program = match cached {
+            Some(p) => p,
+            None => Arc::new(program::load(&mut *self.pool.acquire().await?, id).await?),
+        };
         self.programs
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(slug.to_owned(), ((id, revision), p.clone()));
-        Ok(p)
+            .insert(
+                slug.to_owned(),
+                CachedProgram {
+                    conference: id,
+                    revision,
+                    program: program.clone(),
+                    checked,
+                    epoch,
+                },
+            );
+        Ok(program)
+    }
+
+    fn changed_elsewhere(&self) {
+        self.bump_epoch();
     }
 
     async fn create_program(&self, new: &NewProgram) -> Result<ConferenceId, StoreError> {

@@ -341,6 +341,7 @@ pub(crate) async fn load(
         placements,
         kudos,
         sponsors,
+        slides: crate::slides::of_conference(&mut *conn, id).await?,
     })
 }
 

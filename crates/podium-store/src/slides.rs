@@ -3,26 +3,11 @@
 //! talk page views and slide downloads. Nothing here knows who asked: no addresses, cookies or
 //! user ids are stored with the counts.
 
-use podium_domain::{ConferenceId, TalkId, UserId};
+use podium_domain::{ConferenceId, SlideFile, TalkId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
 use crate::feed::{doc, record};
-
-/// The uploaded PDF of a talk, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlideFile {
-    /// The talk.
-    pub talk: TalkId,
-    /// Where the slide storage keeps the bytes (`slides/<guid>-<hash>.pdf`).
-    pub storage_key: String,
-    /// SHA-256 of the bytes, lowercase hex.
-    pub sha256: String,
-    /// Size in bytes.
-    pub size_bytes: i64,
-    /// When it was uploaded, unix seconds.
-    pub uploaded_at: i64,
-}
 
 /// A just-stored PDF to record for a talk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +77,23 @@ fn slide_file(r: &sqlx::any::AnyRow) -> Result<SlideFile, StoreError> {
         size_bytes: r.try_get("size_bytes")?,
         uploaded_at: r.try_get("uploaded_at")?,
     })
+}
+
+/// The slide records of a conference's talks, by talk id.
+pub(crate) async fn of_conference(
+    conn: &mut AnyConnection,
+    conference: ConferenceId,
+) -> Result<Vec<SlideFile>, StoreError> {
+    sqlx::query(
+        "SELECT s.talk_id, s.storage_key, s.sha256, s.size_bytes, s.uploaded_at FROM talk_slides s \
+         JOIN talks t ON t.id = s.talk_id WHERE t.conference_id = $1 ORDER BY s.talk_id",
+    )
+    .bind(conference.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(slide_file)
+    .collect()
 }
 
 async fn find(conn: &mut AnyConnection, talk: TalkId) -> Result<Option<SlideFile>, StoreError> {

@@ -94,8 +94,9 @@ impl Bus {
                 tracing::warn!(error = %e, "cannot subscribe to live updates in Redis yet; retrying");
             }
             let bus = self.clone();
+            let store = store.clone();
             tasks.push(tokio::spawn(async move {
-                bus.listen(redis, channel, first.ok()).await;
+                bus.listen(&*store, redis, channel, first.ok()).await;
             }));
         }
         let bus = self.clone();
@@ -150,8 +151,16 @@ impl Bus {
     }
 
     /// Forwards messages from the Redis channel to the local listeners, subscribing again
-    /// whenever the connection is lost (Redis restarted, network cut).
-    async fn listen(&self, redis: Redis, channel: String, mut pubsub: Option<redis::aio::PubSub>) {
+    /// whenever the connection is lost (Redis restarted, network cut). Each message first
+    /// makes the store re-check its cached programs, so a page served after the listeners
+    /// heard of a change shows it.
+    async fn listen(
+        &self,
+        store: &dyn Store,
+        redis: Redis,
+        channel: String,
+        mut pubsub: Option<redis::aio::PubSub>,
+    ) {
         let mut backoff = Duration::from_millis(100);
         let mut lost = pubsub.is_none();
         loop {
@@ -163,6 +172,7 @@ impl Bus {
                         pubsub = Some(p);
                         backoff = Duration::from_millis(100);
                         // Whatever was published meanwhile is lost: read the database instead.
+                        store.changed_elsewhere();
                         self.deliver(Signal::Resync);
                     }
                     Err(e) => {
@@ -176,13 +186,13 @@ impl Bus {
                 continue;
             };
             lost = false;
-            self.pump(current).await;
+            self.pump(store, current).await;
             tracing::warn!(redis = %redis.shown_url(), "lost the Redis subscription for live updates; reconnecting");
         }
     }
 
     /// Forwards messages until the connection is gone.
-    async fn pump(&self, pubsub: redis::aio::PubSub) {
+    async fn pump(&self, store: &dyn Store, pubsub: redis::aio::PubSub) {
         let (mut sink, mut stream) = pubsub.split();
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -192,7 +202,10 @@ impl Bus {
                 message = stream.next() => {
                     let Some(message) = message else { return };
                     match parse(message.get_payload_bytes()) {
-                        Some(signal) => self.deliver(signal),
+                        Some(signal) => {
+                            store.changed_elsewhere();
+                            self.deliver(signal);
+                        }
                         None => tracing::warn!("ignoring an unreadable live update from Redis"),
                     }
                 }

@@ -342,6 +342,7 @@ pub fn program() -> Program {
         ],
         kudos: vec![],
         sponsors: vec![],
+        slides: vec![],
     }
 }
 
@@ -453,6 +454,7 @@ pub fn to_program(p: &NewProgram) -> Program {
             .collect(),
         kudos: vec![],
         sponsors: vec![],
+        slides: vec![],
     }
 }
 

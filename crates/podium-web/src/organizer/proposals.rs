@@ -101,16 +101,19 @@ struct Ranking {
     settings: CfpSettings,
     ranked: Vec<Ranked>,
     reviews: Vec<Review>,
-    program: Program,
+    program: std::sync::Arc<Program>,
 }
 
-async fn ranking(state: &AppState, conference: ConferenceId) -> Result<Ranking, AppError> {
+async fn ranking(state: &AppState, conference: &Conference) -> Result<Ranking, AppError> {
     let cfp = state.store.cfp();
-    let settings = cfp.settings(conference).await?;
-    let proposals = cfp.proposals(conference).await?;
-    let reviews = cfp.reviews(conference).await?;
-    let votes = cfp.vote_counts(conference).await?;
-    let program = state.store.program(conference).await?;
+    let settings = cfp.settings(conference.id).await?;
+    let proposals = cfp.proposal_heads(conference.id).await?;
+    let reviews = cfp.reviews(conference.id).await?;
+    let votes = cfp.vote_counts(conference.id).await?;
+    let program = state
+        .store
+        .program_by_slug(conference.slug.as_str())
+        .await?;
     let ranked = rank(proposals, &reviews, &votes, &settings);
     Ok(Ranking {
         settings,
@@ -132,7 +135,7 @@ async fn show_ranking(
         ranked,
         reviews,
         program,
-    } = ranking(&state, conference.id).await?;
+    } = ranking(&state, &conference).await?;
     let cfp = state.store.cfp();
     let reviewers = cfp.people_with_role(conference.id, Role::Reviewer).await?;
     let teams = cfp.reviewer_tracks(conference.id).await?;
@@ -271,7 +274,7 @@ async fn export_ranking(
         ranked,
         program,
         ..
-    } = ranking(&state, conference.id).await?;
+    } = ranking(&state, &conference).await?;
     let tracks = track_names(&program);
     let mut out = String::from(
         "rank,id,title,type,track,state,staged,score,reviews,abstentions,votes_up,votes_down,combined\r\n",

@@ -485,7 +485,7 @@ async fn show_talk(
     let p = load(&state, &slug).await?;
     let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
     slides::count_view(&state, &method, &headers, talk.id);
-    let slides_block = slides::talk_block(&state, &slug, talk).await?;
+    let slides_block = slides::talk_block(&p, talk);
     let v = Views::new(&p);
     let placement = p.placement(talk.id);
     let track = talk.track_id.and_then(|t| p.track(t));

@@ -161,7 +161,10 @@ async fn list(
     let viewer = Viewer::of(&state, &headers, &conference).await?;
     let cfp = state.store.cfp();
     let settings = cfp.settings(conference.id).await?;
-    let program = state.store.program(conference.id).await?;
+    let program = state
+        .store
+        .program_by_slug(conference.slug.as_str())
+        .await?;
     let now = (state.config.clock)();
     let shown = counts(&settings, &cfp.vote_counts(conference.id).await?, now);
     let mine: HashMap<ProposalId, i64> = match viewer.user() {
@@ -365,7 +368,10 @@ async fn page(
     } else {
         Vec::new()
     };
-    let program = state.store.program(conference.id).await?;
+    let program = state
+        .store
+        .program_by_slug(conference.slug.as_str())
+        .await?;
     let error = match query.error.as_str() {
         "empty" => Some("Write something before sending a comment."),
         "long" => Some("Keep comments under 5,000 characters."),

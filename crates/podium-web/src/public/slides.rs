@@ -16,8 +16,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use podium_domain::{Talk, TalkId};
-use podium_store::{CountDelta, SlideFile, Store, StoreError};
+use podium_domain::{Program, SlideFile, Talk, TalkId};
+use podium_store::{CountDelta, Store, StoreError};
 use serde::Serialize;
 
 use crate::{AppError, AppState};
@@ -242,19 +242,16 @@ pub(crate) struct SlidesBlock {
     manage_url: String,
 }
 
-/// The talk page's slides block.
-pub(crate) async fn talk_block(
-    state: &AppState,
-    slug: &str,
-    talk: &Talk,
-) -> Result<SlidesBlock, AppError> {
-    let file = state.store.talk_slides(talk.id).await?;
-    Ok(SlidesBlock {
-        pdf_url: file.as_ref().map(|_| pdf_url(slug, talk.id)),
-        pdf_size: file.as_ref().map(|f| size_label(f.size_bytes)),
-        pdf_name: file.as_ref().map(|_| file_name(talk.id, &talk.title)),
+/// The talk page's slides block (from the cached program: no query).
+pub(crate) fn talk_block(p: &Program, talk: &Talk) -> SlidesBlock {
+    let slug = p.conference.slug.as_str();
+    let file = p.slides_of(talk.id);
+    SlidesBlock {
+        pdf_url: file.map(|_| pdf_url(slug, talk.id)),
+        pdf_size: file.map(|f| size_label(f.size_bytes)),
+        pdf_name: file.map(|_| file_name(talk.id, &talk.title)),
         manage_url: format!("/{slug}/speaker/talks/{}/slides", talk.id),
-    })
+    }
 }
 
 fn etag(file: &SlideFile) -> String {
@@ -273,12 +270,8 @@ async fn download_slides(
     let p = state.store.program_by_slug(&slug).await?;
     let talk_id: TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
     let talk = p.talk(talk_id).ok_or(AppError::NotFound)?;
-    let file = state
-        .store
-        .talk_slides(talk.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let tag = etag(&file);
+    let file = p.slides_of(talk.id).ok_or(AppError::NotFound)?;
+    let tag = etag(file);
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -158,7 +158,10 @@ struct FormPage<'a> {
 }
 
 async fn form_page(state: &AppState, page: FormPage<'_>) -> Result<Response, AppError> {
-    let program = state.store.program(page.conference.id).await?;
+    let program = state
+        .store
+        .program_by_slug(page.conference.slug.as_str())
+        .await?;
     let tracks: Vec<Value> = program
         .tracks
         .iter()

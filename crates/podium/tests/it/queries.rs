@@ -2,10 +2,12 @@
 //! public proposal list and the reviewer's list take as many SQL statements for 60 proposals
 //! (with their reviews, votes and speakers) as for 5. Statements are counted from sqlx's own
 //! `sqlx::query` log events, with the server running in this test's process.
+//!
+//! Public pages and exports, once warm, issue none at all.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use podium_app::demo::{DEMO_ORGANIZER, DEMO_SLUG};
+use podium_app::demo::{self, DEMO_ORGANIZER, DEMO_SLUG};
 use podium_domain::*;
 use podium_store::{NewProposal, Store};
 use podium_testkit::TestApp;
@@ -158,5 +160,70 @@ on_both_backends!(cfp_pages_issue_no_query_per_row, |app| {
             many, few,
             "{path}: {few} statements for 5 proposals, {many} for 60"
         );
+    }
+});
+
+// Public pages and exports are served from memory: once warm, a visitor's request issues no
+// SQL at all. A change written by this server shows on the very next request; one written by
+// another process (a second store on the same database, as `podium import` or another
+// instance would) shows once the cache's trust interval has passed.
+on_both_backends!(public_pages_do_not_touch_the_database, |app| {
+    if std::env::var_os("NEXTEST_RUN_ID").is_none() {
+        eprintln!(
+            "skipped: counting statements needs a process of its own (run with cargo nextest)"
+        );
+        return;
+    }
+    install_counter();
+    demo::load(&*app.store).await.unwrap();
+    let conference = app.store.conference_by_slug(DEMO_SLUG).await.unwrap().id;
+    let talk = app.store.program(conference).await.unwrap().talks[0].id.0;
+    for path in [
+        format!("/{DEMO_SLUG}/"),
+        format!("/{DEMO_SLUG}/schedule"),
+        format!("/{DEMO_SLUG}/talks/{talk}"),
+        format!("/{DEMO_SLUG}/schedule.json"),
+        format!("/{DEMO_SLUG}/schedule.xml"),
+        format!("/{DEMO_SLUG}/schedule.ics"),
+    ] {
+        assert_eq!(statements_of(&app, &path, "").await, 0, "{path}");
+    }
+
+    let sponsor = |name: &str| NewSponsor {
+        name: name.into(),
+        level: "Gold".into(),
+        url: "https://sponsor.example".into(),
+        logo_url: None,
+        blurb: String::new(),
+    };
+    let home = format!("/{DEMO_SLUG}/");
+    app.store
+        .add_sponsor(conference, &sponsor("Written Here Ltd"))
+        .await
+        .unwrap();
+    let (_, page) = app.get(&home).await;
+    assert!(
+        page.contains("Written Here Ltd"),
+        "the next request shows it"
+    );
+
+    let elsewhere = podium_store::SqlStore::connect(&app.database_url)
+        .await
+        .unwrap();
+    elsewhere
+        .add_sponsor(conference, &sponsor("Written Elsewhere Ltd"))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + podium_store::TRUST_CACHE_FOR * 5;
+    loop {
+        let (_, page) = app.get(&home).await;
+        if page.contains("Written Elsewhere Ltd") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "another process's change shows within the trust interval"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 });

@@ -138,37 +138,55 @@ on_both_backends!(unknown_conference_is_not_found, |app| {
     ));
 });
 
-on_both_backends!(programs_are_cached_until_their_revision_changes, |app| {
-    app.store
-        .create_program(&two_day_program("cached", "UTC", "2027-02-01", "A", "B"))
-        .await
-        .unwrap();
-    let first = app.store.program_by_slug("cached").await.unwrap();
-    let again = app.store.program_by_slug("cached").await.unwrap();
-    assert!(
-        std::sync::Arc::ptr_eq(&first, &again),
-        "unchanged revision is served from memory"
-    );
+on_both_backends!(
+    programs_are_cached_until_their_revision_changes_or_a_second_passes,
+    |app| {
+        app.store
+            .create_program(&two_day_program("cached", "UTC", "2027-02-01", "A", "B"))
+            .await
+            .unwrap();
+        let first = app.store.program_by_slug("cached").await.unwrap();
+        let again = app.store.program_by_slug("cached").await.unwrap();
+        assert!(
+            std::sync::Arc::ptr_eq(&first, &again),
+            "unchanged revision is served from memory"
+        );
 
-    // Another instance (here: plain SQL) changes the program and bumps the revision.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
-    sqlx::query(
+        // Another instance (here: plain SQL) changes the program and bumps the revision.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+        sqlx::query(
         "UPDATE conferences SET name = 'Renamed', revision = revision + 1 WHERE slug = 'cached'",
     )
     .execute(&pool)
     .await
     .unwrap();
-    pool.close().await;
-    let fresh = app.store.program_by_slug("cached").await.unwrap();
-    assert_eq!(fresh.conference.name, "Renamed");
-    let (_, html) = app.get("/cached/").await;
-    assert!(html.contains("<h1>Renamed</h1>"));
-    assert!(matches!(
-        app.store.program_by_slug("nope").await,
-        Err(StoreError::NotFound(_))
-    ));
-});
+        pool.close().await;
+        // Told of it (as the Redis bus does), the store checks the revision on the next read.
+        app.store.changed_elsewhere();
+        let fresh = app.store.program_by_slug("cached").await.unwrap();
+        assert_eq!(fresh.conference.name, "Renamed");
+        let (_, html) = app.get("/cached/").await;
+        assert!(html.contains("<h1>Renamed</h1>"));
+
+        // Not told, it sees the change once the trust interval has passed.
+        let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+        sqlx::query(
+        "UPDATE conferences SET name = 'Renamed again', revision = revision + 1 WHERE slug = 'cached'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+        pool.close().await;
+        tokio::time::sleep(podium_store::TRUST_CACHE_FOR).await;
+        let fresh = app.store.program_by_slug("cached").await.unwrap();
+        assert_eq!(fresh.conference.name, "Renamed again");
+        assert!(matches!(
+            app.store.program_by_slug("nope").await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+);
 
 // Writes that read first (feedback reads the earlier kudos before writing) run at the same
 // time on SQLite: each waits for the write lock instead of failing with "database is locked"
@@ -212,4 +230,92 @@ on_both_backends!(concurrent_read_then_write_transactions_all_succeed, |app| {
     let failed: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
     assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(app.store.feedback_of(id).await.unwrap().len(), 24);
+});
+
+// Vote counts are kept by triggers as votes are cast, changed and taken back (and when rows
+// arrive by plain SQL, as a restore or a bulk load writes them); a conference's reviews are
+// kept in memory by review revision, so a review saved by another process shows at once.
+on_both_backends!(vote_counts_and_cached_reviews_follow_every_write, |app| {
+    use podium_domain::*;
+    let conference = crate::cfp::open_cfp(&app, |_| {}).await.id;
+    let mut users = Vec::new();
+    for i in 0..4 {
+        users.push(
+            app.store
+                .create_user(&NewUser {
+                    email: format!("v{i}@example.org"),
+                    name: format!("Voter {i}"),
+                    password_hash: None,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let cfp = app.store.cfp();
+    let (proposal, _) = cfp
+        .create_proposal(&podium_store::NewProposal {
+            conference,
+            owner: users[0],
+            owner_email: "v0@example.org".into(),
+            form: ProposalForm {
+                title: "Counted".into(),
+                abstract_md: "An abstract.".into(),
+                submission_type: "talk".into(),
+                level: "beginner".into(),
+                ..Default::default()
+            },
+            submit: true,
+            form_token: "counted".into(),
+        })
+        .await
+        .unwrap();
+    let counts = || async { cfp.vote_counts(conference).await.unwrap() };
+    assert_eq!(counts().await, []);
+    cfp.vote(proposal, users[1], Some(1)).await.unwrap();
+    cfp.vote(proposal, users[2], Some(1)).await.unwrap();
+    cfp.vote(proposal, users[3], Some(-1)).await.unwrap();
+    assert_eq!(counts().await, [(proposal, 2, 1)]);
+    cfp.vote(proposal, users[3], Some(1)).await.unwrap();
+    assert_eq!(counts().await, [(proposal, 3, 0)], "a changed vote moves");
+    cfp.vote(proposal, users[1], None).await.unwrap();
+    assert_eq!(counts().await, [(proposal, 2, 0)], "a vote taken back");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query("INSERT INTO proposal_votes (proposal_id, user_id, value, created_at) VALUES ($1, $2, -1, 0)")
+        .bind(proposal.0)
+        .bind(users[0].0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(counts().await, [(proposal, 2, 1)], "a row written by SQL");
+    sqlx::query("DELETE FROM proposal_votes WHERE proposal_id = $1")
+        .bind(proposal.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(counts().await, [], "all gone");
+    pool.close().await;
+
+    let review = |scores: i64| Review {
+        proposal,
+        reviewer: users[1],
+        scores: vec![("content".into(), scores), ("fit".into(), 1)],
+        text: "Fine.".into(),
+        abstain: false,
+        updated_at: 0,
+    };
+    assert!(cfp.reviews(conference).await.unwrap().is_empty());
+    let elsewhere = podium_store::SqlStore::connect(&app.database_url)
+        .await
+        .unwrap();
+    elsewhere.cfp().save_review(&review(2)).await.unwrap();
+    let seen = cfp.reviews(conference).await.unwrap();
+    assert_eq!(seen.len(), 1, "another process's review shows at once");
+    assert_eq!(seen[0].scores[0].1, 2);
+    elsewhere.cfp().save_review(&review(3)).await.unwrap();
+    assert_eq!(
+        cfp.reviews(conference).await.unwrap()[0].scores[0].1,
+        3,
+        "and its change"
+    );
 });
