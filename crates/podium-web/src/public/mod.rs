@@ -485,58 +485,60 @@ async fn show_talk(
     let p = load(&state, &slug).await?;
     let talk = p.talk(id::<TalkId>(&raw)?).ok_or(AppError::NotFound)?;
     slides::count_view(&state, &method, &headers, talk.id);
-    let slides_block = slides::talk_block(&p, talk);
-    let v = Views::new(&p);
-    let placement = p.placement(talk.id);
-    let track = talk.track_id.and_then(|t| p.track(t));
-    let room = placement.and_then(|pl| p.room(pl.room_id));
-    let speakers: Vec<SpeakerRef> = talk
-        .speaker_ids
-        .iter()
-        .filter_map(|sid| p.speaker(*sid))
-        .map(|s| SpeakerRef {
-            name: s.name.clone(),
-            url: format!("{}/speakers/{}", v.base(), s.id),
-            bio_html: Value::from_safe_string(render::markdown(&s.bio_md)),
-        })
-        .collect();
-    let when = placement.map(|pl| {
-        format!(
-            "{}, {}–{} {}",
-            render::long_day(pl.starts_at, &v.tz),
-            render::clock(pl.starts_at, &v.tz),
-            render::clock(p.ends_at(pl), &v.tz),
-            render::zone_abbreviation(pl.starts_at, &v.tz),
-        )
-    });
-    let web = |u: &Option<String>| u.as_ref().filter(|l| render::is_web_link(l)).cloned();
-    let talk_ctx = context! {
-        title => talk.title.clone(),
-        summary => render::summary(&talk.abstract_md, 200),
-        abstract_html => Value::from_safe_string(render::markdown(&talk.abstract_md)),
-        kind => talk.kind.as_str(),
-        level => talk.level.as_str(),
-        language => talk.language.clone(),
-        duration => talk.duration_min,
-        colour => track.map_or("#59636e", |t| t.colour.as_str()),
-        track => track.map(|t| t.name.clone()),
-        track_url => track.map(|t| format!("{}/tracks/{}", v.base(), t.id)),
-        when,
-        start_iso => placement.map(|pl| pl.starts_at.to_string()),
-        room => room.map(|r| r.name.clone()),
-        room_url => room.map(|r| v.room_url(r)),
-        speakers => ser(speakers),
-        video_url => web(&talk.video_url),
-        video_label => talk.video_url.as_deref().map(render::link_label),
-        video_embed => ser(talk.video_url.as_deref().and_then(render::video_embed)),
-        slides_url => web(&talk.slides_url),
-        slides_label => talk.slides_url.as_deref().map(render::link_label),
-        slides_embed => ser(talk.slides_url.as_deref().and_then(render::slides_embed)),
-        kudos => p.kudos.iter().filter(|k| k.talk_id == talk.id).map(|k| k.text.clone()).collect::<Vec<_>>(),
-        feedback_url => placement.map(|_| format!("{}/feedback", v.talk_url(talk))),
-    };
     let key = format!("page/{slug}/talk/{}/{}", talk.id, q.wanted.is_some());
+    // Everything below runs only when the page is not in the cache yet (Markdown rendering
+    // and sanitizing included).
     export::cached(&state, key, &p, &headers, || {
+        let slides_block = slides::talk_block(&p, talk);
+        let v = Views::new(&p);
+        let placement = p.placement(talk.id);
+        let track = talk.track_id.and_then(|t| p.track(t));
+        let room = placement.and_then(|pl| p.room(pl.room_id));
+        let speakers: Vec<SpeakerRef> = talk
+            .speaker_ids
+            .iter()
+            .filter_map(|sid| p.speaker(*sid))
+            .map(|s| SpeakerRef {
+                name: s.name.clone(),
+                url: format!("{}/speakers/{}", v.base(), s.id),
+                bio_html: Value::from_safe_string(render::markdown(&s.bio_md)),
+            })
+            .collect();
+        let when = placement.map(|pl| {
+            format!(
+                "{}, {}–{} {}",
+                render::long_day(pl.starts_at, &v.tz),
+                render::clock(pl.starts_at, &v.tz),
+                render::clock(p.ends_at(pl), &v.tz),
+                render::zone_abbreviation(pl.starts_at, &v.tz),
+            )
+        });
+        let web = |u: &Option<String>| u.as_ref().filter(|l| render::is_web_link(l)).cloned();
+        let talk_ctx = context! {
+            title => talk.title.clone(),
+            summary => render::summary(&talk.abstract_md, 200),
+            abstract_html => Value::from_safe_string(render::markdown(&talk.abstract_md)),
+            kind => talk.kind.as_str(),
+            level => talk.level.as_str(),
+            language => talk.language.clone(),
+            duration => talk.duration_min,
+            colour => track.map_or("#59636e", |t| t.colour.as_str()),
+            track => track.map(|t| t.name.clone()),
+            track_url => track.map(|t| format!("{}/tracks/{}", v.base(), t.id)),
+            when,
+            start_iso => placement.map(|pl| pl.starts_at.to_string()),
+            room => room.map(|r| r.name.clone()),
+            room_url => room.map(|r| v.room_url(r)),
+            speakers => ser(speakers),
+            video_url => web(&talk.video_url),
+            video_label => talk.video_url.as_deref().map(render::link_label),
+            video_embed => ser(talk.video_url.as_deref().and_then(render::video_embed)),
+            slides_url => web(&talk.slides_url),
+            slides_label => talk.slides_url.as_deref().map(render::link_label),
+            slides_embed => ser(talk.slides_url.as_deref().and_then(render::slides_embed)),
+            kudos => p.kudos.iter().filter(|k| k.talk_id == talk.id).map(|k| k.text.clone()).collect::<Vec<_>>(),
+            feedback_url => placement.map(|_| format!("{}/feedback", v.talk_url(talk))),
+        };
         render_text(
             &state,
             "talk.html",

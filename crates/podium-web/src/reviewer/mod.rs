@@ -161,7 +161,7 @@ async fn list_proposals(
         &cfp.reviewer_tracks(c.id).await?,
         &cfp.conflicts(c.id).await?,
     );
-    let tracks = track_names(&state.store.program(c.id).await?);
+    let tracks = track_names(&*state.store.program_by_slug(c.slug.as_str()).await?);
     let mine: HashMap<ProposalId, &Review> = reviews
         .iter()
         .filter(|r| r.reviewer == user)
@@ -353,7 +353,7 @@ async fn page(
     if let Some(why) = refusal(&rules, user, &p) {
         return Err(AppError::Forbidden(why));
     }
-    let program = state.store.program(c.id).await?;
+    let program = state.store.program_by_slug(c.slug.as_str()).await?;
     let reviews: Vec<Review> = cfp
         .reviews(c.id)
         .await?
