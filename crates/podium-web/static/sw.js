@@ -8,8 +8,8 @@
 // Bump the version of these names whenever podium.css, podium.js or the page templates
 // change: a new name drops the old copies (and the feed position kept with the pages), so
 // every page is fetched again with the new markup. The feed only reports data changes.
-const PAGES = 'podium-pages-v5';
-const STATIC = 'podium-static-v5';
+const PAGES = 'podium-pages-v6';
+const STATIC = 'podium-static-v6';
 // A cache of its own: the Cache API ignores URL fragments, so "page#fetched" would be the page.
 const STAMPS = 'podium-stamps-v3';
 const CURRENT = [PAGES, STATIC, STAMPS];
