@@ -2,7 +2,7 @@
 //! organizers moderate.
 
 use podium_domain::{ConferenceId, SpeakerId, TalkId, UserId};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::StoreError;
 
@@ -107,8 +107,12 @@ macro_rules! select_feedback {
 }
 
 /// Saves (or replaces) one attendee's feedback. Changed kudos wait for moderation again;
-/// unchanged kudos keep their state.
-pub(crate) async fn save(pool: &AnyPool, new: &NewFeedback) -> Result<(), StoreError> {
+/// unchanged kudos keep their state. Approved kudos that are changed or cleared leave the talk
+/// page at once: the conference's revision moves, and its id is returned for the announcement.
+pub(crate) async fn save(
+    pool: &AnyPool,
+    new: &NewFeedback,
+) -> Result<Option<ConferenceId>, StoreError> {
     let now = jiff::Timestamp::now().as_second();
     let mut tx = crate::backend::begin(pool).await?;
     let existing: Option<(String, String)> =
@@ -153,7 +157,29 @@ pub(crate) async fn save(pool: &AnyPool, new: &NewFeedback) -> Result<(), StoreE
         .execute(&mut *tx)
         .await?;
     }
+    let was_public = existing
+        .as_ref()
+        .is_some_and(|(_, s)| s == KudosState::Approved.as_str());
+    let changed = if was_public && state != KudosState::Approved.as_str() {
+        let conference: i64 = sqlx::query_scalar("SELECT conference_id FROM talks WHERE id = $1")
+            .bind(new.talk.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        bump_revision(&mut tx, conference).await?;
+        Some(ConferenceId(conference))
+    } else {
+        None
+    };
     tx.commit().await?;
+    Ok(changed)
+}
+
+/// Moves the conference's revision (talk pages show approved kudos and are cached per revision).
+async fn bump_revision(conn: &mut AnyConnection, conference: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
+        .bind(conference)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -196,6 +222,7 @@ pub(crate) async fn moderate(
     id: i64,
     state: KudosState,
 ) -> Result<(), StoreError> {
+    let mut tx = crate::backend::begin(pool).await?;
     let done = sqlx::query(
         "UPDATE feedback SET kudos_state = $1 WHERE id = $2 AND kudos <> '' \
          AND talk_id IN (SELECT id FROM talks WHERE conference_id = $3)",
@@ -203,16 +230,13 @@ pub(crate) async fn moderate(
     .bind(state.as_str())
     .bind(id)
     .bind(conference.0)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound("kudos"));
     }
-    // Talk pages show approved kudos and are cached per revision.
-    sqlx::query("UPDATE conferences SET revision = revision + 1 WHERE id = $1")
-        .bind(conference.0)
-        .execute(pool)
-        .await?;
+    bump_revision(&mut tx, conference.0).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -787,7 +787,10 @@ impl Store for SqlStore {
     }
 
     async fn save_feedback(&self, feedback: &NewFeedback) -> Result<(), StoreError> {
-        feedback::save(&self.pool, feedback).await
+        if let Some(conference) = feedback::save(&self.pool, feedback).await? {
+            self.changed(conference);
+        }
+        Ok(())
     }
 
     async fn feedback_of(&self, conference: ConferenceId) -> Result<Vec<Feedback>, StoreError> {

@@ -4,6 +4,11 @@
 -- proposal_votes (every write path, restores and bulk loads included), so the proposal list
 -- and the organizers' ranking read 2,000 counts instead of grouping 50,000 votes per request.
 -- Each vote locks only its own proposal's row.
+-- No vote may be written between the backfill below and the trigger's creation (an instance
+-- of the previous version still running during a rolling deploy): votes wait for this
+-- migration's transaction.
+LOCK TABLE proposal_votes IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE proposal_vote_counts (
     proposal_id BIGINT NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
     up BIGINT NOT NULL DEFAULT 0,
@@ -63,3 +68,17 @@ END $$;
 
 CREATE TRIGGER reviews_revision AFTER INSERT OR UPDATE OR DELETE ON reviews
     FOR EACH ROW EXECUTE FUNCTION reviews_revision();
+
+-- A deleted proposal takes its reviews with it (ON DELETE CASCADE); by the time their trigger
+-- runs the proposal is gone and names no conference, so the proposal's own deletion moves the
+-- revision (unless its whole conference is being deleted).
+CREATE FUNCTION proposals_review_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO review_revisions (conference_id, revision)
+    SELECT id, 1 FROM conferences WHERE id = OLD.conference_id
+    ON CONFLICT (conference_id) DO UPDATE SET revision = review_revisions.revision + 1;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER proposals_review_revision AFTER DELETE ON proposals
+    FOR EACH ROW EXECUTE FUNCTION proposals_review_revision();

@@ -76,3 +76,13 @@ BEGIN
     SELECT conference_id, 1 FROM proposals WHERE id = OLD.proposal_id
     ON CONFLICT (conference_id) DO UPDATE SET revision = revision + 1;
 END;
+
+-- A deleted proposal takes its reviews with it (ON DELETE CASCADE); by the time their trigger
+-- runs the proposal is gone and names no conference, so the proposal's own deletion moves the
+-- revision (unless its whole conference is being deleted).
+CREATE TRIGGER proposals_review_revision AFTER DELETE ON proposals
+BEGIN
+    INSERT INTO review_revisions (conference_id, revision)
+    SELECT id, 1 FROM conferences WHERE id = OLD.conference_id
+    ON CONFLICT (conference_id) DO UPDATE SET revision = revision + 1;
+END;

@@ -152,9 +152,14 @@ impl Hub {
 }
 
 /// Reads the conference's revision from the database and wakes its listeners if it moved.
+/// A move found here may come from another process that sent no signal: the store's cached
+/// program is re-checked first, so the page a woken listener reloads shows the change.
 async fn read_revision(store: &dyn Store, conference: ConferenceId, tx: &watch::Sender<i64>) {
     match store.conference_revision(conference).await {
         Ok(now) => {
+            if *tx.borrow() != now {
+                store.changed_elsewhere();
+            }
             tx.send_if_modified(|seen| {
                 let moved = *seen != now;
                 *seen = now;

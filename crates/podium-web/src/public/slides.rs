@@ -254,6 +254,14 @@ pub(crate) fn talk_block(p: &Program, talk: &Talk) -> SlidesBlock {
     }
 }
 
+/// The download's validator and cache life.
+fn cache_headers(tag: String) -> [(header::HeaderName, String); 2] {
+    [
+        (header::ETAG, tag),
+        (header::CACHE_CONTROL, "public, max-age=60".to_owned()),
+    ]
+}
+
 fn etag(file: &SlideFile) -> String {
     format!("\"{}\"", &file.sha256[..32.min(file.sha256.len())])
 }
@@ -270,32 +278,45 @@ async fn download_slides(
     let p = state.store.program_by_slug(&slug).await?;
     let talk_id: TalkId = raw.parse().map_err(|_| AppError::NotFound)?;
     let talk = p.talk(talk_id).ok_or(AppError::NotFound)?;
-    let file = p.slides_of(talk.id).ok_or(AppError::NotFound)?;
-    let tag = etag(file);
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
-    let common = [
-        (header::ETAG, tag.clone()),
-        (header::CACHE_CONTROL, "public, max-age=60".to_owned()),
-    ];
-    if fresh {
-        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    let mut file = p.slides_of(talk.id).ok_or(AppError::NotFound)?.clone();
+    let mut stored = None;
+    let mut asked_database = false;
+    loop {
+        let tag = etag(&file);
+        let fresh = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+        if fresh {
+            return Ok((StatusCode::NOT_MODIFIED, cache_headers(tag)).into_response());
+        }
+        if let Some(found) = state
+            .slides
+            .get(&file.storage_key)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        {
+            stored = Some((found, tag));
+            break;
+        }
+        // Another instance may just have replaced the PDF (and deleted the old file) while
+        // this one still serves the program it read before: ask the database once.
+        match state.store.talk_slides(talk.id).await? {
+            Some(current) if !asked_database && current.storage_key != file.storage_key => {
+                asked_database = true;
+                file = current;
+            }
+            _ => break,
+        }
     }
-    let Some(stored) = state
-        .slides
-        .get(&file.storage_key)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-    else {
+    let Some((stored, tag)) = stored else {
         tracing::error!(talk.id = %talk.id, "slides recorded but their file is missing");
         return Err(AppError::NotFound);
     };
     if method == Method::GET {
         count_download(&state, &headers, talk.id);
     }
-    let mut response = (common, stored.body).into_response();
+    let mut response = (cache_headers(tag), stored.body).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

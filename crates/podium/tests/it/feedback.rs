@@ -141,6 +141,24 @@ async fn feedback_flows(backend: Backend) {
         !html.contains("slides too small"),
         "comments are never public"
     );
+    // Ana takes her approved kudos back: they leave the (cached) talk page at once.
+    let (status, _) = send(
+        &app,
+        started,
+        &ana,
+        &[
+            ("rating", "4"),
+            ("comment", "Great pacing, slides too small"),
+            ("kudos", "Loved it, mostly"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = app.get(&talk_page).await;
+    assert!(
+        !html.contains("Loved it"),
+        "changed kudos wait for moderation again"
+    );
 
     // The export has every rating and defuses spreadsheet formulas.
     let r = app

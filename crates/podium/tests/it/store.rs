@@ -318,4 +318,20 @@ on_both_backends!(vote_counts_and_cached_reviews_follow_every_write, |app| {
         3,
         "and its change"
     );
+
+    // A proposal deleted (by hand: the application never deletes one) takes its reviews and
+    // votes along, and the cache notices; deleting the whole conference still works.
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query("DELETE FROM proposals WHERE id = $1")
+        .bind(proposal.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(cfp.reviews(conference).await.unwrap().is_empty());
+    sqlx::query("DELETE FROM conferences WHERE id = $1")
+        .bind(conference.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
 });
