@@ -740,9 +740,19 @@ impl Store for SqlStore {
             .get(slug)
             .filter(|c| (c.conference, c.revision) == (id, revision))
             .map(|c| c.program.clone());
-        let program = match cached {
-            Some(p) => p,
-            None => Arc::new(program::load(&mut *self.pool.acquire().await?, id).await?),
+        let (revision, program) = match cached {
+            Some(p) => (revision, p),
+            None => {
+                // One snapshot for the revision and every row of the program, so a write
+                // committed meanwhile (by any process) cannot leave it half old, half new
+                // under either revision.
+                let mut tx = self.pool.begin().await?;
+                backend::snapshot_reads(&mut tx, self.backend).await?;
+                let (_, revision) = program::revision(&mut *tx, slug).await?;
+                let p = program::load(&mut tx, id).await?;
+                tx.commit().await?;
+                (revision, Arc::new(p))
+            }
         };
         self.programs
             .write()

@@ -72,13 +72,13 @@ pub(crate) async fn conference_by_slug(
 }
 
 /// The conference's id and its program revision.
-pub(crate) async fn revision(
-    pool: &AnyPool,
+pub(crate) async fn revision<'c>(
+    conn: impl sqlx::AnyExecutor<'c>,
     slug: &str,
 ) -> Result<(ConferenceId, i64), StoreError> {
     let row = sqlx::query("SELECT id, revision FROM conferences WHERE slug = $1")
         .bind(slug)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?
         .ok_or(StoreError::NotFound("conference"))?;
     Ok((ConferenceId(row.try_get("id")?), row.try_get("revision")?))
