@@ -517,6 +517,15 @@ pub fn cookie_of(response: &reqwest::Response) -> String {
     set.split(';').next().unwrap_or_default().to_owned()
 }
 
+/// A response header as text; empty when it is missing or not text.
+pub fn header_of(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The session's form token in a page (`<input name="csrf" value="…">`).
 pub fn csrf_of(html: &str) -> String {
     html.split(r#"name="csrf" value=""#)

@@ -50,11 +50,7 @@ async fn call(
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+    let content_type = podium_testkit::header_of(&response, "content-type");
     let text = response.text().await.unwrap();
     (
         status,

@@ -53,11 +53,7 @@ async fn post(
 }
 
 fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
+    podium_testkit::header_of(r, "location")
 }
 
 on_both_backends!(a_proposal_goes_from_form_to_schedulable_talk, |app| {

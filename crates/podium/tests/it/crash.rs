@@ -145,12 +145,7 @@ impl Person {
         else {
             return false;
         };
-        r.status() == 303
-            && !r
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|l| l.starts_with("/login"))
+        r.status() == 303 && !podium_testkit::header_of(&r, "location").starts_with("/login")
     }
 }
 
@@ -251,11 +246,7 @@ impl Burst {
                     .await;
                 // Success is a redirect to the result, not to the log-in page.
                 let answer = sent.map(|r| {
-                    let to_login = r
-                        .headers()
-                        .get("location")
-                        .and_then(|v| v.to_str().ok())
-                        .is_some_and(|l| l.starts_with("/login"));
+                    let to_login = podium_testkit::header_of(&r, "location").starts_with("/login");
                     (r.status(), to_login)
                 });
                 match (answer, self.on_failure) {

@@ -123,10 +123,7 @@ async fn post(
 }
 
 fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+    podium_testkit::header_of(r, "location")
 }
 
 /// Every field of the settings form, as the settings page would send them.

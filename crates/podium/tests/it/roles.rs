@@ -61,12 +61,7 @@ async fn get_as(app: &TestApp, cookie: Option<&str>, path: &str) -> (u16, String
     }
     let r = request.send().await.unwrap();
     let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let location = podium_testkit::header_of(&r, "location");
     (status, location, r.text().await.unwrap())
 }
 
@@ -268,12 +263,7 @@ on_both_backends!(every_cfp_route_for_every_role, |app| {
             let mut all = vec![("csrf", csrf.as_str())];
             all.extend(fields.iter().copied());
             let r = app.post_form(path, &all, cookie.as_deref(), &[]).await;
-            let location = r
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
+            let location = podium_testkit::header_of(&r, "location");
             let is_denied = denied(r.status().as_u16(), &location);
             if is_denied == allowed.contains(who) {
                 wrong.push(format!("POST {path} as {who:?}: {} {location}", r.status()));
@@ -492,12 +482,7 @@ async fn api(
     }
     let r = request.send().await.unwrap();
     let status = r.status().as_u16();
-    let content_type = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = podium_testkit::header_of(&r, "content-type");
     // The live event stream never ends: its head is the answer.
     let body = if content_type.starts_with("text/event-stream") {
         String::new()

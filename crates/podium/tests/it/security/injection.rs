@@ -196,10 +196,7 @@ async fn injection_strings_break_nothing(backend: Backend) {
         }
         let r = request.send().await.unwrap();
         let status = r.status().as_u16();
-        let html = r
-            .headers()
-            .get("content-type")
-            .is_some_and(|t| t.to_str().unwrap_or_default().starts_with("text/html"));
+        let html = podium_testkit::header_of(&r, "content-type").starts_with("text/html");
         let body = r.text().await.unwrap_or_default();
         if status >= 500 {
             wrong.push(format!("GET {path}: {status}"));
@@ -313,12 +310,7 @@ async fn injection_strings_break_nothing(backend: Backend) {
                 };
                 let r = request.send().await.unwrap();
                 let status = r.status().as_u16();
-                let content_type = r
-                    .headers()
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned();
+                let content_type = podium_testkit::header_of(&r, "content-type");
                 let body = r.text().await.unwrap_or_default();
                 if status >= 500 {
                     wrong.push(format!("{method} {path} with {inj:?}: {status}"));

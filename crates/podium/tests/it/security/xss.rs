@@ -181,11 +181,7 @@ async fn crawl(
         }
         let r = request.send().await.unwrap();
         let status = r.status().as_u16();
-        let html_page = r
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("text/html"));
+        let html_page = podium_testkit::header_of(&r, "content-type").starts_with("text/html");
         let body = r.text().await.unwrap();
         if status >= 500 {
             problems.push(format!("GET {path} as {who}: {status}"));
